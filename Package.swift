@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// Vigil: Cedar-compatible fine-grained authorization with a memory-mapped index.
+//
+// Module layout, in the direction of dependencies:
+//   VigilPolicy     the Cedar language: source files, diagnostics, lexer, parser, AST, values, extensions, formatter
+//   VigilSchema     Cedar schemas (human `.cedarschema` and JSON) into one resolved schema model
+//   VigilData       entity, context and template-link JSON, optionally directed and checked by a schema
+//   VigilValidator  strict type checking of policies against a schema
+//   vigil           the command-line tool
+// Benchmarks live in their own package under Benchmarks/ so `swift test` stays free of benchmark dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilPolicy", targets: ["VigilPolicy"]),
+        .library(name: "VigilSchema", targets: ["VigilSchema"]),
+        .library(name: "VigilData", targets: ["VigilData"]),
+        .library(name: "VigilValidator", targets: ["VigilValidator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .target(name: "VigilPolicy"),
+        .target(name: "VigilSchema", dependencies: ["VigilPolicy"]),
+        .target(name: "VigilData", dependencies: ["VigilPolicy", "VigilSchema"]),
+        .target(name: "VigilValidator", dependencies: ["VigilPolicy", "VigilSchema"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "CLMDBTests", dependencies: ["CLMDB"]),
+        .testTarget(name: "VigilPolicyTests", dependencies: ["VigilPolicy"]),
+        .testTarget(name: "VigilSchemaTests", dependencies: ["VigilSchema"]),
+        .testTarget(name: "VigilDataTests", dependencies: ["VigilData"]),
+        .testTarget(name: "VigilValidatorTests", dependencies: ["VigilValidator", "VigilData"]),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator"]),
+    ]
+)

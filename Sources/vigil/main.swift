@@ -1,0 +1,2 @@
+// Placeholder while the CLI is written; replaced in the CLI commit.
+print("vigil")
