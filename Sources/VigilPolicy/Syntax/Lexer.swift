@@ -98,13 +98,27 @@ public struct Lexer {
         }
     }
 
+    /// The spans of every `//` comment in `bytes` (each without its line break), in order. Used by the formatter
+    /// to keep comments, which the token stream drops.
+    public static func comments(in bytes: [UInt8]) -> [SourceSpan] {
+        var lexer = Lexer(bytes: bytes)
+        lexer.commentSpans = []
+        while lexer.next().kind != .endOfFile {}
+        return lexer.commentSpans ?? []
+    }
+
+    /// Collects comment spans when non-nil; `nil` (the default) keeps ordinary lexing free of that work.
+    private var commentSpans: [SourceSpan]? = nil
+
     private mutating func skipTrivia() {
         while pos < bytes.count {
             let b = bytes[pos]
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
                 pos += 1
             } else if b == UInt8(ascii: "/"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "/") {
+                let start = pos
                 while pos < bytes.count, bytes[pos] != 0x0A, bytes[pos] != 0x0D { pos += 1 }
+                commentSpans?.append(SourceSpan(start: start, end: pos))
             } else {
                 return
             }
