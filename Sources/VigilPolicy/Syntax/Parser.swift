@@ -384,7 +384,8 @@ public struct Parser {
     // MARK: - Names and literals
 
     /// Reserved words that cannot be identifiers in names, attribute accesses or record keys written bare.
-    private static let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has"]
+    /// Public because the `.cedarschema` parser applies the same rule to its identifiers.
+    public static let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has"]
 
     private mutating func identifier(purpose: String) throws(Abandon) -> (String, Token) {
         guard current.kind == .identifier else { throw unexpected(purpose) }
@@ -883,8 +884,8 @@ public struct Parser {
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints.
-func editDistance(_ a: String, _ b: String) -> Int {
+/// Levenshtein distance, for "did you mean" hints. Public so other modules' diagnostics suggest names the same way.
+public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
