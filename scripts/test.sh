@@ -47,7 +47,8 @@ echo "==> summary ($((SECONDS - start)) s)"
 printf '  %s\n' "${summary[@]}"
 # The test runners' own totals: XCTest's and Swift Testing's.
 if [ -f "$log_dir/tests.log" ]; then
-    grep -E "^[[:space:]]*Executed [0-9]+ tests?|Test run with [0-9]+ tests?" "$log_dir/tests.log" | tail -n 2 | sed 's/^[[:space:]]*/  /'
+    { grep -E "^[[:space:]]*Executed [0-9]+ tests?|Test run with [0-9]+ tests?" "$log_dir/tests.log" || true; } \
+        | tail -n 2 | sed 's/^[[:space:]]*/  /'
 fi
 grep -E "^example: " "$log_dir/example.log" | sed 's/^/  /' || true
 if [ "$failed" -ne 0 ]; then
