@@ -23,6 +23,8 @@ let package = Package(
                 "PolicyCorpus",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "VigilPolicy", package: "Vigil"),
+                .product(name: "VigilSchema", package: "Vigil"),
+                .product(name: "VigilValidator", package: "Vigil"),
             ],
             path: "Benchmarks/PolicyFrontEnd",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
