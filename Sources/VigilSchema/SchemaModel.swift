@@ -78,6 +78,21 @@ public struct EntityTypeDefinition: Hashable, Sendable {
         self.enumIDs = enumIDs
         self.span = span
     }
+
+    /// Equal when everything but the span is equal: the same declaration read from the human format and from
+    /// JSON compares equal.
+    public static func == (a: EntityTypeDefinition, b: EntityTypeDefinition) -> Bool {
+        a.name == b.name && a.memberOfTypes == b.memberOfTypes && a.attributes == b.attributes && a.tags == b.tags
+            && a.enumIDs == b.enumIDs
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(memberOfTypes)
+        h.combine(attributes)
+        h.combine(tags)
+        h.combine(enumIDs)
+    }
 }
 
 /// An action declared in a schema.
@@ -105,13 +120,30 @@ public struct ActionDefinition: Hashable, Sendable {
         self.context = context
         self.span = span
     }
+
+    /// Equal when everything but the span is equal.
+    public static func == (a: ActionDefinition, b: ActionDefinition) -> Bool {
+        a.uid == b.uid && a.memberOf == b.memberOf && a.principalTypes == b.principalTypes
+            && a.resourceTypes == b.resourceTypes && a.context == b.context
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(uid)
+        h.combine(memberOf)
+        h.combine(principalTypes)
+        h.combine(resourceTypes)
+        h.combine(context)
+    }
 }
 
 /// A resolved Cedar schema: every name qualified, common types inlined, references checked.
 ///
 /// Built by `Schema.parse(cedarSchema:)` from the human-readable format or `Schema.parse(json:)` from the JSON
 /// format; both produce the same model.
-public struct Schema: Sendable {
+///
+/// Two schemas are equal when they declare the same entity types and actions; the file they came from is not
+/// compared.
+public struct Schema: Sendable, Equatable {
     public var entityTypes: [Name: EntityTypeDefinition]
     public var actions: [EntityUID: ActionDefinition]
     /// The file the schema was read from, for diagnostics.
@@ -124,5 +156,9 @@ public struct Schema: Sendable {
         self.entityTypes = entityTypes
         self.actions = actions
         self.file = file
+    }
+
+    public static func == (a: Schema, b: Schema) -> Bool {
+        a.entityTypes == b.entityTypes && a.actions == b.actions
     }
 }
