@@ -22,8 +22,10 @@ struct SchemaIndex: Sendable {
     init(_ schema: Schema) {
         self.schema = schema
         entityTypeNames = schema.entityTypes.keys.sorted()
-        entityDescendants = invertedClosure(schema.entityTypes.mapValues(\.memberOfTypes))
-        actionDescendants = invertedClosure(schema.actions.mapValues(\.memberOf))
+        entityDescendants = Dictionary(
+            uniqueKeysWithValues: schema.entityTypes.keys.map { ($0, schema.entityTypeDescendants(of: $0)) })
+        actionDescendants = Dictionary(
+            uniqueKeysWithValues: schema.actions.keys.map { ($0, schema.actionDescendants(of: $0)) })
         entityAttributes = schema.entityTypes.mapValues { RecordShape($0.attributes) }
         tagTypes = schema.entityTypes.compactMapValues { $0.tags.map(ValueType.init) }
         var environments: [RequestEnvironment] = []
@@ -82,22 +84,4 @@ struct SchemaIndex: Sendable {
     func attributes(of type: Name) -> RecordShape {
         entityAttributes[type] ?? RecordShape(attributes: [:])
     }
-}
-
-/// Inverts a "member of" relation and closes it transitively: for each node, every node that reaches it.
-/// Cycles (which a schema parser rejects) cannot make this loop: each search visits a node once.
-private func invertedClosure<Node: Hashable>(_ memberOf: [Node: Set<Node>]) -> [Node: Set<Node>] {
-    var descendants: [Node: Set<Node>] = [:]
-    for start in memberOf.keys {
-        var seen: Set<Node> = []
-        var stack = Array(memberOf[start] ?? [])
-        while let next = stack.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            stack.append(contentsOf: memberOf[next] ?? [])
-        }
-        for ancestor in seen where ancestor != start {
-            descendants[ancestor, default: []].insert(start)
-        }
-    }
-    return descendants
 }

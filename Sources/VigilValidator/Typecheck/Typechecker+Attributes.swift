@@ -128,7 +128,7 @@ extension Typechecker {
                     let on = targetType.entityName.map { " on entity type `\($0)`" } ?? ""
                     sink.error(
                         "unsafe_tag_access", "unable to guarantee safety of access to tag `\(describe(key))`\(on)",
-                        at: e.span, help: "try testing for the tag's presence with `.hasTag(\(describe(key))) && ..`")
+                        at: e.span, help: "try testing for the tag's presence with `\(describeOperand(target)).hasTag(\(describe(key))) && ..`")
                     return .fail(nil)
                 }
                 let types = tagTypes(targetType)
@@ -172,22 +172,22 @@ extension Typechecker {
         return "`\(names.reversed().map(attributeName).joined(separator: "."))`"
     }
 
-    /// The guard to suggest for an unguarded optional attribute: `context has a`, `e.b has a`, ….
+    /// The guard to suggest for an unguarded optional attribute: `principal.profile has nick`.
     private func guardSuggestion(_ target: Expr, _ name: String) -> String {
-        if case .variable(.context) = target.kind { return "context has \(attributeName(name))" }
-        var names: [String] = []
-        var base = target
-        while case .getAttribute(let inner, let innerName) = base.kind {
-            names.append(innerName)
-            base = inner
-        }
-        let root = (base.kind == .variable(.context)) ? "context" : "e"
-        return ([root] + names.reversed().map(attributeName)).joined(separator: ".") + " has \(attributeName(name))"
+        "\(describeOperand(target)) has \(attributeName(name))"
     }
 
-    /// A short rendering of a tag key for messages.
-    private func describe(_ key: Expr) -> String {
-        if case .literal(.string(let s)) = key.kind { return s }
-        return "<expression>"
+    /// `describe(e)`, parenthesized unless `e` binds tighter than any operator.
+    private func describeOperand(_ e: Expr) -> String {
+        switch e.kind {
+        case .literal, .variable, .slot, .getAttribute, .set, .record, .method, .call: return describe(e)
+        default: return "(\(describe(e)))"
+        }
+    }
+
+    /// An expression as written in Cedar, on one line, for messages.
+    private func describe(_ e: Expr) -> String {
+        PolicyFormatter.format(e).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingPrefix(while: \.isWhitespace) }.joined(separator: " ")
     }
 }
