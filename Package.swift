@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "VigilSchemaTests", dependencies: ["VigilSchema"]),
         .testTarget(name: "VigilDataTests", dependencies: ["VigilData"]),
         .testTarget(name: "VigilValidatorTests", dependencies: ["VigilValidator", "VigilData"]),
+        .testTarget(name: "CLITests", dependencies: ["vigil"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator"]),

@@ -1,0 +1,47 @@
+import Foundation
+import VigilPolicy
+
+/// Turns the paths a user typed into the policy files to read: files as given, directories searched recursively
+/// for `*.cedar`, in a stable (sorted) order so positional policy ids do not depend on the file system.
+enum PolicyFiles {
+    struct NotFound: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "no such file or directory: `\(path)`" }
+    }
+
+    static func expand(_ paths: [String]) throws -> [String] {
+        let fm = FileManager.default
+        var out: [String] = []
+        for path in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw NotFound(path: path) }
+            if !isDir.boolValue {
+                out.append(path)
+                continue
+            }
+            let found = (fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".cedar") }
+                .sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+            out.append(contentsOf: found)
+        }
+        return out
+    }
+
+    /// Reads a file as UTF-8 into a `SourceFile` named by the path the user gave.
+    static func read(_ path: String) throws -> SourceFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NotFound(path: path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ValidationErrorMessage("`\(path)` is not valid UTF-8")
+        }
+        return SourceFile(name: path, text: text)
+    }
+}
+
+/// A plain error message for the terminal.
+struct ValidationErrorMessage: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

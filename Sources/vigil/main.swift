@@ -1,2 +1,0 @@
-// Placeholder while the CLI is written; replaced in the CLI commit.
-print("vigil")
