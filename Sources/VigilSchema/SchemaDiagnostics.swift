@@ -58,6 +58,7 @@ func suggestion(for word: String, among candidates: some Sequence<String>) -> St
         let d = editDistance(word.lowercased(), c.lowercased())
         if best.map({ d < $0.1 }) ?? true { best = (c, d) }
     }
-    guard let best, best.1 <= max(2, word.count / 3) else { return nil }
+    // Close, but not a complete rewrite: `C` is not a typo of `E`.
+    guard let best, best.1 <= max(2, word.count / 3), best.1 < word.count else { return nil }
     return "did you mean `\(best.0)`?"
 }

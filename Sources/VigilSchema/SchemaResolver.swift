@@ -164,9 +164,25 @@ struct SchemaResolver {
         var help = candidates.count == 1
             ? "`\(candidates[0])` has not been \(declaredAs)"
             : "neither `\(candidates[0])` nor `\(candidates[1])` has been \(declaredAs)"
-        if let hint = suggestion(for: raw.name.description, among: visibleNames(kind, in: ns)) { help += "; \(hint)" }
+        if let hint = hint(for: raw.name, kind, in: ns) { help += "; \(hint)" }
         report(SchemaCode.undeclaredType, "failed to resolve type `\(raw.name)`", at: raw.origin, help: help)
         return nil
+    }
+
+    /// What the writer of an unresolvable name probably meant: the same name in another namespace, `Bool` for
+    /// JSON's `Boolean`, or a close spelling.
+    private func hint(for name: Name, _ kind: ReferenceKind, in ns: [String]) -> String? {
+        if name.description == "Boolean", kind.allowsCommon { return "the boolean type is written `Bool` in this format" }
+        var declared: [Name] = []
+        if kind.allowsEntity { declared += entityOrder }
+        if kind.allowsCommon { declared += commonOrder }
+        if let elsewhere = declared.first(where: { $0.basename == name.basename && $0 != name }) {
+            return "did you mean `\(elsewhere)`?"
+        }
+        let visible = (declared + (kind.allowsCommon ? aliases.keys.sorted() : [])).map {
+            $0.namespace == ns ? $0.basename : $0.description
+        }
+        return suggestion(for: name.description, among: visible)
     }
 
     /// A reference that must be an entity type (`memberOfTypes`, `principal`, `resource`).
@@ -193,13 +209,5 @@ struct SchemaResolver {
 
     private func candidates(for name: Name, in ns: [String]) -> [Name] {
         name.isUnqualified && !ns.isEmpty ? [Name(namespace: ns, basename: name.basename), name] : [name]
-    }
-
-    /// The names a reference in `ns` could have meant, written as they would be there, for "did you mean".
-    private func visibleNames(_ kind: ReferenceKind, in ns: [String]) -> [String] {
-        var names: [Name] = []
-        if kind.allowsEntity { names += entityOrder }
-        if kind.allowsCommon { names += commonOrder + aliases.keys.sorted() }
-        return names.map { $0.namespace == ns ? $0.basename : $0.description }
     }
 }
