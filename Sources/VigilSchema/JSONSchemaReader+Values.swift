@@ -137,7 +137,7 @@ extension JSONSchemaReader {
                 report(SchemaCode.jsonInvalidName, "invalid annotation name `\(m.key)`", m.keySpan, path.key(m.key))
                 ok = false
             }
-            if m.value.kindName != "null", string(m.value, path.key(m.key), what: "an annotation value") == nil { ok = false }
+            if !m.value.isNull, string(m.value, path.key(m.key), what: "an annotation value") == nil { ok = false }
         }
         return ok
     }
@@ -237,5 +237,13 @@ extension JSONSchemaReader {
             attributes.append(RawAttribute(name: member.key, type: t.type, isRequired: t.isRequired))
         }
         return attributes
+    }
+}
+
+extension JSONNode {
+    /// `true` for JSON `null`, which, where Cedar allows it, means the field is absent.
+    var isNull: Bool {
+        if case .null = value { return true }
+        return false
     }
 }

@@ -129,18 +129,18 @@ struct JSONSchemaReader {
         guard let f = fields(node, path, what: what, allowed: ["attributes", "appliesTo", "memberOf", "annotations"])
         else { return nil }
         if let a = f["annotations"] { _ = annotations(a.value, path.key("annotations")) }
-        if let a = f["attributes"], a.value.kindName != "null" {
+        if let a = f["attributes"], !a.value.isNull {
             report(SchemaCode.unsupported, "action attributes are not supported", a.keySpan, path.key("attributes"),
                    help: "remove `attributes`; describe the request with `appliesTo.context` instead")
         }
         var action = RawAction(name: name, origin: origin(keySpan, path), memberOf: [], appliesTo: nil)
-        if let m = f["memberOf"], m.value.kindName != "null" {
+        if let m = f["memberOf"], !m.value.isNull {
             let p = path.key("memberOf")
             for (i, item) in (array(m.value, p, what: "`memberOf`") ?? []).enumerated() {
                 if let parent = actionReference(item, p.index(i)) { action.memberOf.append(parent) }
             }
         }
-        if let a = f["appliesTo"], a.value.kindName != "null" {
+        if let a = f["appliesTo"], !a.value.isNull {
             action.appliesTo = appliesTo(a.value, path.key("appliesTo"), action: name)
         }
         return action
