@@ -35,6 +35,7 @@ struct FormatRoundTripTests {
         for i in 0..<count where failures < FuzzSettings.maxReportedFailures {
             let seed = FuzzSettings.seed &+ UInt64(i) &* 31
             var generator = RandomPolicyGenerator(seed: seed)
+            generator.slotsInExpressions = true
             let expr = generator.expression(depth: 6)
             let text = PolicyFormatter.format(expr)
             let problem: String?
@@ -50,5 +51,25 @@ struct FormatRoundTripTests {
                 Issue.record("seed \(seed): \(problem)\n\(text)\n\(String(reflecting: expr))")
             }
         }
+    }
+
+    /// The deepest tree of each shape that the parser accepts still parses back from its formatted text: the
+    /// formatter adds no parentheses beyond what precedence needs, so it never nests deeper than its input.
+    @Test(
+        "trees at the parser's depth limit survive the round trip",
+        arguments: [("[", "]"), ("{a: ", "}"), ("1 - (", ")"), ("!(", " && true)"), ("(", ").a"),
+                    ("context.contains(", ")"), ("if ", " then 1 else 2"), ("if true then 1 else ", ""),
+                    ("-(", " + 1)"), ("(context has a || ", ") has b")])
+    func depthLimit(_ open: String, _ close: String) throws {
+        func policy(_ n: Int) -> String {
+            "permit(principal, action, resource) when { " + String(repeating: open, count: n) + "context"
+                + String(repeating: close, count: n) + " };"
+        }
+        var n = 0
+        while (try? Parser.parsePolicies(policy(n + 1))) != nil, n < 1000 { n += 1 }
+        #expect(n >= 30 && n < 1000, "depth limit for `\(open)`: \(n)")
+        let deepest = try Parser.parsePolicies(policy(n))
+        let formatted = PolicyFormatter.format(deepest)
+        #expect(try Parser.parsePolicies(formatted) == deepest, "\(formatted)")
     }
 }

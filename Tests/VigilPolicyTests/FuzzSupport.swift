@@ -70,7 +70,9 @@ func parserProblem(_ text: String) -> String? {
     return nil
 }
 
-private func badDiagnostic(_ error: Diagnostics, _ file: SourceFile) -> String? {
+/// What is wrong with the diagnostics the parser threw for `file`, or `nil`: each must carry the file, a span inside
+/// it, a `vigil.parse.` code and a message, and render without trapping.
+func badDiagnostic(_ error: Diagnostics, _ file: SourceFile) -> String? {
     for d in error.all {
         guard d.file === file else { return "diagnostic without its file: \(d)" }
         guard 0 <= d.span.start, d.span.start <= d.span.end, d.span.end <= file.bytes.count else {

@@ -21,9 +21,12 @@ struct SplitMix64: RandomNumberGenerator {
 ///
 /// Everything generated is something the parser could have produced, so `parse(format(x)) == x` must hold:
 /// getAttribute never reads a plain literal, method names and arities are the parser's, record keys and annotation
-/// names are unique, `has` paths of several parts are plain identifiers, and slots appear only in scopes.
+/// names are unique, `has` paths of several parts are plain identifiers, and slots appear only in scopes (and in
+/// expressions when `slotsInExpressions` is set).
 struct RandomPolicyGenerator {
     var rng: SplitMix64
+    /// Whether expressions may contain template slots: `parseExpression` takes them, conditions do not.
+    var slotsInExpressions = false
 
     init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
@@ -101,6 +104,7 @@ struct RandomPolicyGenerator {
     }
 
     private mutating func leaf() -> Expr {
+        if slotsInExpressions, chance(5) { return Expr(.slot(chance(50) ? .principal : .resource)) }
         switch int(0...6) {
         case 0: return Expr(.literal(.bool(chance(50))))
         case 1: return Expr(.literal(.long(long())))
