@@ -42,6 +42,8 @@ struct ParserErrorTests {
         ("permit(principal, action, resource) when { true } ; permit(principal, action resource); forbid(principal,action,resource) when { 1 + };", "vigil.parse.invalid_scope_operator", 1, 78),
         ("permit(\n  principal,\n  action,\n  resource\n) when {\n  context.a &&\n  context.b ==\n};", "vigil.parse.unexpected_token", 8, 1),
         ("// comment\n@id(\"x\"\npermit(principal, action, resource);", "vigil.parse.unexpected_token", 3, 1),
+        ("permit(principal, action, resource) when { {if: 1} };", "vigil.parse.reserved_identifier", 1, 45),
+        ("permit(principal, action, resource) when { {\"é\": 1, \"é\": 2} };", "vigil.parse.duplicate_key", 1, 53),
     ] as [(String, String, Int, Int)])
     func rejectsWithLocatedError(source: String, code: String, line: Int, column: Int) {
         do {
@@ -69,6 +71,26 @@ struct ParserErrorTests {
         } catch {
             #expect(error.all.map { $0.location!.line } == [1, 3, 4])
         }
+    }
+
+    @Test func overlongChainIsRefusedAtTheOperandPastTheLimit() {
+        // 5,000 operands of 13 characters each after a 43-character prefix; the limit trips at operand 4,096.
+        let source = "permit(principal, action, resource) when { "
+            + Array(repeating: "context.a", count: 5000).joined(separator: " && ") + " };"
+        do {
+            _ = try Parser.parsePolicies(source)
+            Issue.record("accepted a chain taller than Parser.maxHeight")
+        } catch {
+            let d = error.all[0]
+            #expect(d.code == "vigil.parse.too_deep")
+            #expect(d.location?.column == 44 + 13 * 4095)
+        }
+    }
+
+    @Test func canonicallyEquivalentKeysAreDistinctAsInCedar() throws {
+        // `é` precomposed and `e` + combining acute are different keys for Cedar, which compares code points.
+        let policies = try Parser.parsePolicies("permit(principal, action, resource) when { {\"\u{e9}\": 1, \"e\u{301}\": 2} has \"e\u{301}\" };")
+        #expect(policies.count == 1)
     }
 
     @Test func renderedErrorShowsSourceLineAndCaret() {

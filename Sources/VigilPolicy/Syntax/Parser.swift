@@ -4,14 +4,21 @@
 /// after an error inside a policy it skips to that policy's closing `;` and carries on with the next one. It never
 /// traps on any input: recursion is bounded by `maxDepth`, and every token access is bounds-checked.
 public struct Parser {
-    /// How deeply expressions may nest before the parser refuses the input rather than risk the stack.
+    /// How deeply expressions may nest (parentheses, brackets, `if`) before the parser refuses the input rather
+    /// than risk its own stack.
     public static let maxDepth = 150
+    /// How tall an expression tree may grow, counting each link of a flat chain (`a && b && …`, `x.a.b…`) as a
+    /// level. Everything that walks the tree later (equality, formatting, compiling, even freeing it) recurses, so
+    /// the limit is enforced here, while the tree is built.
+    public static let maxHeight = 4096
 
     private let file: SourceFile
     private let bytes: [UInt8]
     private let tokens: [Token]
     private var index = 0
     private var depth = 0
+    /// The height of the tree being built, in the sense of `maxHeight`.
+    private var height = 0
     private var diagnostics: [Diagnostic] = []
 
     /// An error inside one policy; the policy is abandoned and parsing resumes after its `;`.
@@ -440,17 +447,39 @@ public struct Parser {
 
     // MARK: - Expressions
 
+    /// Enters one level of recursive descent; pair with `leave()`.
     private mutating func enter() throws(Abandon) {
         depth += 1
+        height += 1
         if depth > Parser.maxDepth {
             throw fail("vigil.parse.too_deep", "expression nested more than \(Parser.maxDepth) levels deep", current.span,
                        help: "split the condition into smaller parts")
+        }
+        try checkHeight()
+    }
+
+    private mutating func leave() {
+        depth -= 1
+        height -= 1
+    }
+
+    /// Adds one link of a flat chain to the tree height; the caller subtracts its links when the chain ends.
+    private mutating func link(_ links: inout Int) throws(Abandon) {
+        links += 1
+        height += 1
+        try checkHeight()
+    }
+
+    private mutating func checkHeight() throws(Abandon) {
+        if height > Parser.maxHeight {
+            throw fail("vigil.parse.too_deep", "expression has more than \(Parser.maxHeight) nested operations", current.span,
+                       help: "split the condition into several `when` clauses or policies")
         }
     }
 
     private mutating func expression() throws(Abandon) -> Expr {
         try enter()
-        defer { depth -= 1 }
+        defer { leave() }
         if isWord(current, "if") {
             let start = advance().start
             let c = try expression()
@@ -465,8 +494,11 @@ public struct Parser {
 
     private mutating func orExpression() throws(Abandon) -> Expr {
         var lhs = try andExpression()
+        var links = 0
+        defer { height -= links }
         while current.kind == .orOr {
             _ = advance()
+            try link(&links)
             let rhs = try andExpression()
             lhs = Expr(.binary(.or, lhs, rhs), span: lhs.span.union(rhs.span))
         }
@@ -475,8 +507,11 @@ public struct Parser {
 
     private mutating func andExpression() throws(Abandon) -> Expr {
         var lhs = try relation()
+        var links = 0
+        defer { height -= links }
         while current.kind == .andAnd {
             _ = advance()
+            try link(&links)
             let rhs = try relation()
             lhs = Expr(.binary(.and, lhs, rhs), span: lhs.span.union(rhs.span))
         }
@@ -587,8 +622,11 @@ public struct Parser {
 
     private mutating func additive() throws(Abandon) -> Expr {
         var lhs = try multiplicative()
+        var links = 0
+        defer { height -= links }
         while current.kind == .plus || current.kind == .minus {
             let op: BinaryOp = advance().kind == .plus ? .add : .subtract
+            try link(&links)
             let rhs = try multiplicative()
             lhs = Expr(.binary(op, lhs, rhs), span: lhs.span.union(rhs.span))
         }
@@ -597,10 +635,13 @@ public struct Parser {
 
     private mutating func multiplicative() throws(Abandon) -> Expr {
         var lhs = try unary()
+        var links = 0
+        defer { height -= links }
         while true {
             switch current.kind {
             case .star:
                 _ = advance()
+                try link(&links)
                 let rhs = try unary()
                 lhs = Expr(.binary(.multiply, lhs, rhs), span: lhs.span.union(rhs.span))
             case .slash:
@@ -673,10 +714,13 @@ public struct Parser {
 
     private mutating func member() throws(Abandon) -> Expr {
         var e = try primary()
+        var links = 0
+        defer { height -= links }
         while true {
             switch current.kind {
             case .dot:
                 _ = advance()
+                try link(&links)
                 let (field, ft) = try identifier(purpose: "an attribute or method name after `.`")
                 if current.kind == .leftParen {
                     let args = try arguments()
@@ -687,6 +731,7 @@ public struct Parser {
                 }
             case .leftBracket:
                 let open = advance()
+                try link(&links)
                 guard current.kind == .string else {
                     throw fail("vigil.parse.index_needs_string", "the contents of an index expression must be a string literal",
                                current.span)
@@ -749,7 +794,7 @@ public struct Parser {
 
     private mutating func primary() throws(Abandon) -> Expr {
         try enter()
-        defer { depth -= 1 }
+        defer { leave() }
         let t = current
         switch t.kind {
         case .integer:
@@ -792,21 +837,22 @@ public struct Parser {
     private mutating func record() throws(Abandon) -> Expr {
         let open = advance()
         var fields: [(String, Expr)] = []
-        var seen: Set<String> = []
+        // Keys are compared by code points, as Cedar does: Swift's `String ==` would merge canonically
+        // equivalent spellings such as `é` and `e\u{301}`.
+        var seen: Set<[UInt8]> = []
         while current.kind != .rightBrace {
             let keyToken = current
             let key: String
             if keyToken.kind == .string {
                 key = try stringValue(advance())
             } else if keyToken.kind == .identifier {
-                // Any identifier, reserved words included, may be a record key.
-                key = text(advance())
+                key = try identifier(purpose: "a record key").0
             } else {
                 throw unexpected("a record key (identifier or string)")
             }
             _ = try expect(.colon, "`:` after the record key")
             let value = try expression()
-            if !seen.insert(key).inserted {
+            if !seen.insert(Array(key.utf8)).inserted {
                 throw fail("vigil.parse.duplicate_key", "duplicate key `\(key)` in record literal", keyToken.span)
             }
             fields.append((key, value))
