@@ -50,7 +50,7 @@ private let cases: [InvalidCase] = [
     when(#"(if context.authenticated then 1 else "a") == 1"#, "vigil.validate.incompatible_types", column: 8,
          "the types Long and String"),
     when(#"principal.getTag("x") == "y""#, "vigil.validate.unsafe_tag_access", column: 8,
-         "unable to guarantee safety of access to tag `x` on entity type `User`"),
+         #"unable to guarantee safety of access to tag `"x"` on entity type `User`"#),
     when(#"context.ip.isInRange(ip("10.0.0.0/33"))"#, "vigil.validate.invalid_extension_argument", column: 29,
          #"failed to parse as IP address: `"10.0.0.0/33"`"#),
     when(#"decimal(principal.name).lessThan(decimal("1.0"))"#, "vigil.validate.non_literal_extension_argument",
@@ -103,5 +103,36 @@ struct InvalidPolicyTests {
         #expect(first.location?.column == c.column)
         #expect(first.message.contains(c.message), "\(first.message)")
         #expect(first.message.hasPrefix("for policy `policy0`, "))
+    }
+}
+
+@Suite("Validator: help lines")
+struct HelpLineTests {
+    private func help(_ body: String) throws -> String? {
+        try Fixture.errors(Fixture.view + " when { \(body) };").first?.help
+    }
+
+    @Test("an unguarded optional attribute suggests the guard to write")
+    func attributeGuard() throws {
+        #expect(try help(#"principal.profile.nick == "x""#)
+            == "try testing for the attribute's presence with `principal.profile has nick && ..`")
+        #expect(try help("context.level > 1") == "try testing for the attribute's presence with `context has level && ..`")
+    }
+
+    @Test("an unguarded tag suggests `hasTag`")
+    func tagGuard() throws {
+        #expect(try help(#"principal.getTag("x") == "y""#)
+            == #"try testing for the tag's presence with `principal.hasTag("x") && ..`"#)
+    }
+
+    @Test("a misspelt attribute suggests the closest declared one")
+    func attributeSuggestion() throws {
+        #expect(try help(#"principal.nmae == "x""#) == "did you mean `name`?")
+    }
+
+    @Test("an incompatible-types error says where the types had to agree")
+    func incompatibleHelp() throws {
+        #expect(try help(#"principal.age == "x""#)
+            == "both operands to a `==` expression must have compatible types: types must be exactly equal to be compatible")
     }
 }
