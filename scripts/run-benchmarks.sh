@@ -15,14 +15,16 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 (
     cd Benchmarks
     swift package --allow-writing-to-package-directory benchmark baseline update "$baseline" --no-progress
-    swift package benchmark baseline read "$baseline" --format markdown --path stdout > "../$out/results.md"
+    # The tool prints notes before the tables on standard output; keep the tables.
+    swift package benchmark baseline read "$baseline" --format markdown --path stdout | sed -n '/^## /,$p' \
+        > "../$out/results.md"
     swift package --allow-writing-to-package-directory benchmark baseline read "$baseline" --format jmh \
         --path "../$out"
 )
 
 {
     echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- Sources Benchmarks || echo ' (with uncommitted changes)')"
+    echo "commit: $(git rev-parse HEAD)$([ -z "$(git status --porcelain -- Sources Benchmarks)" ] || echo ' (plus uncommitted changes in the working tree)')"
     echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p')"
     echo "cores: $(nproc)"
     echo "memory: $(free -h | awk '/^Mem:/ { print $2 }')"
