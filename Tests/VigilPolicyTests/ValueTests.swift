@@ -42,3 +42,13 @@ struct ValueTests {
         #expect(Value.entity(alice).typeName == "App::User")
     }
 }
+
+@Suite("Value code-point equality")
+struct ValueCodePointTests {
+    @Test("strings compare by code points, as Cedar's do")
+    func codePoints() {
+        #expect(Value.string("\u{e9}") != Value.string("e\u{301}"))
+        #expect(Value.set([.string("\u{e9}"), .string("e\u{301}")]) != Value.set([.string("\u{e9}")]))
+        #expect(Value.string("abc") == Value.string("abc"))
+    }
+}

@@ -16,6 +16,26 @@ public indirect enum Value: Hashable, Sendable {
     case datetime(DatetimeValue)
     case duration(DurationValue)
 
+    /// Cedar's equality. Strings compare by code points, as Cedar's do, not by Swift's canonical equivalence, so
+    /// `"é"` precomposed differs from `"e\u{301}"`. (Record keys are Swift dictionary keys and so are compared
+    /// canonically; the JSON readers refuse two keys that Swift would merge.) The synthesized hash stays valid:
+    /// values equal here are canonically equal, so they hash alike.
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.long(let x), .long(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.entity(let x), .entity(let y)): return x == y
+        case (.set(let x), .set(let y)): return x == y
+        case (.record(let x), .record(let y)): return x == y
+        case (.ipaddr(let x), .ipaddr(let y)): return x == y
+        case (.decimal(let x), .decimal(let y)): return x == y
+        case (.datetime(let x), .datetime(let y)): return x == y
+        case (.duration(let x), .duration(let y)): return x == y
+        default: return false
+        }
+    }
+
     /// The name of this value's type as Cedar writes it in messages and schemas: `Bool`, `Long`, `String`, the
     /// entity's type name, `Set`, `Record`, `ipaddr`, `decimal`, `datetime`, `duration`.
     public var typeName: String {
