@@ -1,5 +1,5 @@
 /// Which names the formatter may write bare, and which it must quote.
-enum CedarIdentifier {
+public enum CedarIdentifier {
     /// Words the parser refuses as identifiers in attribute accesses, `has` paths and names. Cedar also refuses
     /// them as bare record keys, so the formatter quotes them there too.
     static let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has"]
@@ -17,5 +17,5 @@ enum CedarIdentifier {
     }
 
     /// Whether `s` can be written bare as an attribute name, a `has` path part or a record key.
-    static func isBare(_ s: String) -> Bool { isValid(s) && !reserved.contains(s) }
+    public static func isBare(_ s: String) -> Bool { isValid(s) && !reserved.contains(s) }
 }
