@@ -30,7 +30,8 @@ private let cases: [InvalidCase] = [
         code: "vigil.validate.invalid_enum_entity", line: 1, column: 46, message: #"`"green"` is not declared"#),
     InvalidCase(
         policy: #"permit(principal is Group, action == Action::"view", resource);"#,
-        code: "vigil.validate.no_applicable_action", line: 1, column: 8, message: "unable to find an applicable action"),
+        code: "vigil.validate.no_applicable_action", line: 1, column: 8,
+        message: "unable to find an applicable action"),
     when("principal is Usr", "vigil.validate.unknown_entity_type", column: 8, "unrecognized entity type `Usr`"),
     // Type errors.
     when("principal.age", "vigil.validate.unexpected_type", column: 8, "expected Bool but saw Long"),
@@ -116,7 +117,8 @@ struct HelpLineTests {
     func attributeGuard() throws {
         #expect(try help(#"principal.profile.nick == "x""#)
             == "try testing for the attribute's presence with `principal.profile has nick && ..`")
-        #expect(try help("context.level > 1") == "try testing for the attribute's presence with `context has level && ..`")
+        #expect(
+            try help("context.level > 1") == "try testing for the attribute's presence with `context has level && ..`")
     }
 
     @Test("an unguarded tag suggests `hasTag`")
@@ -130,9 +132,18 @@ struct HelpLineTests {
         #expect(try help(#"principal.nmae == "x""#) == "did you mean `name`?")
     }
 
+    @Test("attribute names that are not identifiers are quoted in messages")
+    func quotedNames() throws {
+        let errors = try Fixture.errors(Fixture.view + #" when { context["my key"] == 1 };"#)
+        #expect(
+            errors.first?.message
+                == #"for policy `policy0`, attribute `["my key"]` in context for Action::"view" not found"#)
+    }
+
     @Test("an incompatible-types error says where the types had to agree")
     func incompatibleHelp() throws {
         #expect(try help(#"principal.age == "x""#)
-            == "both operands to a `==` expression must have compatible types: types must be exactly equal to be compatible")
+            == "both operands to a `==` expression must have compatible types: "
+                + "types must be exactly equal to be compatible")
     }
 }

@@ -17,7 +17,8 @@ struct ScopeChecksTests {
 
     @Test("an unknown action suggests the closest declared one")
     func actionSuggestion() throws {
-        let d = try only("vigil.validate.unknown_action", in: #"permit(principal, action == Action::"veiw", resource);"#)
+        let d = try only(
+            "vigil.validate.unknown_action", in: #"permit(principal, action == Action::"veiw", resource);"#)
         #expect(d.help == #"did you mean `Action::"view"`?"#)
         #expect(d.location?.column == 19)
     }

@@ -33,10 +33,11 @@ extension Typechecker {
                 return .fail(nil)
             }
             guard attribute.isRequired || prior.contains(.attribute(on: target, name: name)) else {
+                let access = describeAccess(target, targetType, name)
                 sink.error(
-                    "unsafe_optional_attribute",
-                    "unable to guarantee safety of access to optional attribute \(describeAccess(target, targetType, name))",
-                    at: e.span, help: "try testing for the attribute's presence with `\(guardSuggestion(target, name)) && ..`")
+                    "unsafe_optional_attribute", "unable to guarantee safety of access to optional attribute \(access)",
+                    at: e.span,
+                    help: "try testing for the attribute's presence with `\(guardSuggestion(target, name)) && ..`")
                 return .fail(attribute.type)
             }
             return .success(attribute.type)
@@ -47,13 +48,13 @@ extension Typechecker {
     func hasAttributePath(_ target: Expr, _ path: [String], _ e: Expr, _ prior: CapabilitySet) -> Answer {
         guard let first = path.first else { return .fail(.anyBool) }
         guard path.count > 1 else { return hasAttribute(target, first, prior) }
-        var chain = Expr(.hasAttribute(target, [first]), span: e.span)
+        var tests = Expr(.hasAttribute(target, [first]), span: e.span)
         var prefix = target
         for (previous, next) in zip(path, path.dropFirst()) {
             prefix = Expr(.getAttribute(prefix, previous), span: e.span)
-            chain = Expr(.binary(.and, chain, Expr(.hasAttribute(prefix, [next]), span: e.span)), span: e.span)
+            tests = Expr(.binary(.and, tests, Expr(.hasAttribute(prefix, [next]), span: e.span)), span: e.span)
         }
-        return typecheck(chain, prior)
+        return typecheck(tests, prior)
     }
 
     /// `e has name`: `true` on a record that requires it or where a guard already proved it, `false` where the
@@ -128,7 +129,9 @@ extension Typechecker {
                     let on = targetType.entityName.map { " on entity type `\($0)`" } ?? ""
                     sink.error(
                         "unsafe_tag_access", "unable to guarantee safety of access to tag `\(describe(key))`\(on)",
-                        at: e.span, help: "try testing for the tag's presence with `\(describeOperand(target)).hasTag(\(describe(key))) && ..`")
+                        at: e.span,
+                        help: "try testing for the tag's presence with "
+                            + "`\(describeOperand(target)).hasTag(\(describe(key))) && ..`")
                     return .fail(nil)
                 }
                 let types = tagTypes(targetType)
@@ -159,17 +162,30 @@ extension Typechecker {
                     : v == .resource ? .entity(env.resource) : .entity(env.action.type)
             }
             if case .entity(let entity)? = baseType {
-                return "`\(names.reversed().map(attributeName).joined(separator: "."))` on entity type `\(entity)`"
+                return "`\(chain(names.reversed()))` on entity type `\(entity)`"
             }
             if case .variable(.context) = base.kind {
-                return "`\(names.reversed().map(attributeName).joined(separator: "."))` in context for \(env.action)"
+                return "`\(chain(names.reversed()))` in context for \(env.action)"
             }
             guard case .getAttribute(let inner, let innerName) = base.kind else { break }
             names.append(innerName)
             base = inner
             baseType = nil
         }
-        return "`\(names.reversed().map(attributeName).joined(separator: "."))`"
+        return "`\(chain(names.reversed()))`"
+    }
+
+    /// An attribute chain as Cedar writes it: `a.b`, `["my key"].b`.
+    private func chain(_ names: some Sequence<String>) -> String {
+        var out = ""
+        for name in names {
+            if CedarIdentifier.isBare(name) {
+                out += (out.isEmpty ? "" : ".") + name
+            } else {
+                out += "[\(CedarString.quote(name))]"
+            }
+        }
+        return out
     }
 
     /// The guard to suggest for an unguarded optional attribute: `principal.profile has nick`.

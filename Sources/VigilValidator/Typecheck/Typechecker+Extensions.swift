@@ -24,8 +24,8 @@ extension Typechecker {
         }
         if function.isConstructor, !args.allSatisfy({ if case .literal = $0.kind { true } else { false } }) {
             sink.error(
-                "non_literal_extension_argument", "extension constructors may not be called with non-literal expressions",
-                at: e.span,
+                "non_literal_extension_argument",
+                "extension constructors may not be called with non-literal expressions", at: e.span,
                 help: "consider applying extension constructors inside attribute values when constructing entity or "
                     + "context data")
             failed = true

@@ -122,17 +122,7 @@ struct RecordShape: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// `name` as written after a dot when it is an identifier, else as a quoted string.
+/// `name` as written after a dot or as a record key: bare when it is an identifier, else quoted.
 func attributeName(_ name: String) -> String {
-    isIdentifier(name) ? name : CedarString.quote(name)
-}
-
-/// Whether `s` is a Cedar identifier (`[_a-zA-Z][_a-zA-Z0-9]*`).
-func isIdentifier(_ s: String) -> Bool {
-    guard let first = s.unicodeScalars.first, first == "_" || isASCIILetter(first) else { return false }
-    return s.unicodeScalars.allSatisfy { $0 == "_" || isASCIILetter($0) || ($0.value >= 0x30 && $0.value <= 0x39) }
-}
-
-private func isASCIILetter(_ c: Unicode.Scalar) -> Bool {
-    (c.value >= 0x41 && c.value <= 0x5A) || (c.value >= 0x61 && c.value <= 0x7A)
+    CedarIdentifier.isBare(name) ? name : CedarString.quote(name)
 }
