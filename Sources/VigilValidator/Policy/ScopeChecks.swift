@@ -121,7 +121,7 @@ struct ScopeChecks {
     /// The actions the action scope admits.
     private func actionsAllowed(by constraint: ActionConstraint) -> Set<EntityUID> {
         switch constraint {
-        case .any: return Set(index.schema.actions.keys)
+        case .any: return index.allActions
         case .equals(let uid): return [uid]
         case .in(let uid): return index.actions(in: [uid]) ?? []
         case .inSet(let uids): return index.actions(in: uids) ?? []
@@ -131,7 +131,7 @@ struct ScopeChecks {
     /// The entity types a principal or resource scope admits.
     private func typesAllowed(by constraint: ScopeConstraint) -> Set<Name> {
         switch constraint {
-        case .any, .equals(.slot), .in(.slot): return Set(index.entityTypeNames)
+        case .any, .equals(.slot), .in(.slot): return index.allEntityTypes
         case .equals(.entity(let uid)): return [uid.type]
         case .in(.entity(let uid)): return index.entityTypes(in: uid.type)
         case .is(let type), .isIn(let type, .slot):

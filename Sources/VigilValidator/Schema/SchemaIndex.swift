@@ -18,10 +18,16 @@ struct SchemaIndex: Sendable {
     let environments: [RequestEnvironment]
     /// Declared entity type names, sorted.
     let entityTypeNames: [Name]
+    /// The same names as a set, for the scope checks of unconstrained policies.
+    let allEntityTypes: Set<Name>
+    /// Every declared action.
+    let allActions: Set<EntityUID>
 
     init(_ schema: Schema) {
         self.schema = schema
         entityTypeNames = schema.entityTypes.keys.sorted()
+        allEntityTypes = Set(schema.entityTypes.keys)
+        allActions = Set(schema.actions.keys)
         entityDescendants = Dictionary(
             uniqueKeysWithValues: schema.entityTypes.keys.map { ($0, schema.entityTypeDescendants(of: $0)) })
         actionDescendants = Dictionary(
