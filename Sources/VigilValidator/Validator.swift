@@ -30,7 +30,8 @@ public struct Validator: Sendable {
     public func check(_ set: PolicySet) -> ValidationReport {
         var report = ValidationReport()
         for entry in set.entries {
-            let sink = DiagnosticSink(file: entry.file, policyID: entry.positionalID)
+            // Name the policy as its author did when it has an `@id`; the positional id otherwise.
+            let sink = DiagnosticSink(file: entry.file, policyID: entry.annotatedID ?? entry.positionalID)
             ScopeChecks(index: index).check(entry.policy, into: sink)
             if !typecheck(entry.policy, into: sink) {
                 report.warnings.append(

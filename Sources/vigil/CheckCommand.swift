@@ -77,7 +77,8 @@ struct CheckCommand: ParsableCommand {
         }
         // Files that parsed are validated even when another file did not, so one run shows every error.
         if let parsedSchema {
-            diagnostics += Validator(schema: parsedSchema).validate(set)
+            let report = Validator(schema: parsedSchema).check(set)
+            diagnostics += report.errors + report.warnings
         }
 
         var entityCount = 0
