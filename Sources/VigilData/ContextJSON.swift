@@ -31,8 +31,8 @@ public enum ContextJSON {
         var decoder = ValueDecoder(file: file, schema: schema)
         var fields: [String: Value]?
         if node.members == nil {
-            decoder.sink.error("vigil.data.expected_object", "a context must be an object, found " + node.kindWithArticle,
-                               at: node.span, path: .root)
+            decoder.sink.error("vigil.data.expected_object",
+                               "a context must be an object, found " + node.kindWithArticle, at: node.span, path: .root)
         } else if let schema {
             if let declaration = schema.actions[action] {
                 fields = decoder.record(node, type: declaration.context, owner: "the context of `\(action)`", .root)
@@ -40,8 +40,7 @@ public enum ContextJSON {
                 decoder.sink.error("vigil.data.undeclared_action",
                                    "action `\(action)` is not declared in the schema, so its context has no type",
                                    at: node.span, path: .root,
-                                   help: suggestion(for: action.id,
-                                                    among: schema.actions.keys.filter { $0.type == action.type }.map(\.id)))
+                                   help: actionSuggestion(for: action, in: schema))
             }
         } else if let v = decoder.plain(node, .root) {
             // As in Cedar, the whole object is one JSON value: a lone `__entity` or `__extn` key is an escape, which

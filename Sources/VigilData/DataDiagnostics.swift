@@ -1,4 +1,5 @@
 import VigilPolicy
+import VigilSchema
 
 /// Collects the problems found in one JSON document, so a run reports all of them at once.
 struct DiagnosticSink {
@@ -24,10 +25,13 @@ struct DiagnosticSink {
     }
 }
 
+/// One member of a JSON object.
+typealias JSONMember = (key: String, keySpan: SourceSpan, value: JSONNode)
+
 /// Helpers for reading parsed JSON.
 extension JSONNode {
     /// The members when this is an object.
-    var members: [(key: String, keySpan: SourceSpan, value: JSONNode)]? {
+    var members: [JSONMember]? {
         if case .object(let m) = value { return m }
         return nil
     }
@@ -66,6 +70,11 @@ func closest(to word: String, among candidates: some Sequence<String>) -> String
 /// A did-you-mean hint naming the candidate closest to `word`, if any is close.
 func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
     closest(to: word, among: candidates).map { "did you mean `\($0)`?" }
+}
+
+/// A did-you-mean hint for an undeclared action: the closest declared action of the same type.
+func actionSuggestion(for uid: EntityUID, in schema: Schema) -> String? {
+    suggestion(for: uid.id, among: schema.actions.keys.filter { $0.type == uid.type }.map(\.id))
 }
 
 /// A short Cedar rendering of a value for messages, cut at 60 characters.

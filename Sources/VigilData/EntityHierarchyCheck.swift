@@ -79,12 +79,12 @@ struct EntityHierarchyCheck {
             guard schema.actions[uid] != nil else {
                 sink.error("vigil.data.undeclared_action", "action `\(uid)` is not declared in the schema",
                            at: e.uidNode.span, path: path,
-                           help: suggestion(for: uid.id, among: schema.actions.keys.filter { $0.type == uid.type }.map(\.id)))
+                           help: actionSuggestion(for: uid, in: schema))
                 continue
             }
             if !e.entity.attributes.isEmpty || !e.entity.tags.isEmpty {
-                sink.error("vigil.data.action_mismatch",
-                           "action `\(uid)` has \(e.entity.attributes.isEmpty ? "tags" : "attributes"), but schema actions have none",
+                let what = e.entity.attributes.isEmpty ? "tags" : "attributes"
+                sink.error("vigil.data.action_mismatch", "action `\(uid)` has \(what), but schema actions have none",
                            at: e.uidNode.span, path: path, help: "remove them, or leave the action out of the entities")
                 continue
             }

@@ -137,7 +137,7 @@ struct EntitiesReader {
     /// A required member, or `nil` after reporting it missing (suggesting a misspelt key that is present).
     private mutating func required(
         _ name: String, _ value: JSONNode?, _ node: JSONNode,
-        _ members: [(key: String, keySpan: SourceSpan, value: JSONNode)], _ path: JSONPath
+        _ members: [JSONMember], _ path: JSONPath
     ) -> JSONNode? {
         if let value { return value }
         let known: Set<String> = ["uid", "attrs", "parents", "tags"]
@@ -147,7 +147,9 @@ struct EntitiesReader {
         return nil
     }
 
-    private mutating func attributes(_ node: JSONNode, _ def: EntityTypeDefinition?, _ path: JSONPath) -> [String: Value] {
+    private mutating func attributes(
+        _ node: JSONNode, _ def: EntityTypeDefinition?, _ path: JSONPath
+    ) -> [String: Value] {
         guard node.members != nil else {
             decoder.sink.error("vigil.data.expected_object", "`attrs` must be an object, found " + node.kindWithArticle,
                                at: node.span, path: path)
@@ -191,8 +193,9 @@ struct EntitiesReader {
         _ parent: EntityUID, of uid: EntityUID, _ def: EntityTypeDefinition?, _ node: JSONNode, _ path: JSONPath
     ) -> Bool {
         if uid.isAction && !parent.isAction {
-            decoder.sink.error("vigil.data.action_parent", "action `\(uid)` has parent `\(parent)`, which is not an action",
-                               at: node.span, path: path, help: "an action can only be a member of other actions")
+            decoder.sink.error("vigil.data.action_parent",
+                               "action `\(uid)` has parent `\(parent)`, which is not an action", at: node.span,
+                               path: path, help: "an action can only be a member of other actions")
             return false
         }
         guard let def else { return true }

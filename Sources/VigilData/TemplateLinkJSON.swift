@@ -58,6 +58,11 @@ public enum TemplateLinkJSON {
     private static let newIDKeys = ["newId", "new_id", "link_id"]
     private static let valuesKeys = ["values", "args"]
 
+    /// The field a spelling stands for: `templateId`, `newId` or `values`.
+    private static func canonicalField(_ key: String) -> String {
+        templateKeys.contains(key) ? "templateId" : newIDKeys.contains(key) ? "newId" : "values"
+    }
+
     private static func link(
         _ node: JSONNode, _ path: JSONPath, _ decoder: inout ValueDecoder
     ) -> (TemplateLink, JSONNode)? {
@@ -73,7 +78,7 @@ public enum TemplateLinkJSON {
         for (key, keySpan, value) in decoder.uniqueMembers(node, path) {
             let at = path.key(key)
             if templateKeys.contains(key) || newIDKeys.contains(key) {
-                present.insert(templateKeys.contains(key) ? "templateId" : "newId")
+                present.insert(canonicalField(key))
                 guard let s = value.string else {
                     decoder.sink.error("vigil.data.type_mismatch", "`\(key)` must be a string, found "
                         + value.kindWithArticle, at: value.span, path: at)
@@ -82,13 +87,17 @@ public enum TemplateLinkJSON {
                 }
                 if templateKeys.contains(key) { template = s } else { (newID, newIDNode) = (s, value) }
             } else if valuesKeys.contains(key) {
-                present.insert("values")
+                present.insert(canonicalField(key))
                 values = slotValues(value, at, &decoder)
                 ok = ok && values != nil
             } else {
+                let near = closest(to: key, among: allKeys)
                 decoder.sink.error("vigil.data.unexpected_field", "unknown field `\(key)` in a template link",
                                    at: keySpan, path: at,
-                                   help: suggestion(for: key, among: allKeys) ?? "the fields are `templateId`, `newId` and `values`")
+                                   help: near.map { "did you mean `\($0)`?" }
+                                       ?? "the fields are `templateId`, `newId` and `values`")
+                // A misspelt field is reported once, here, not again as missing.
+                if let near { present.insert(canonicalField(near)) }
                 ok = false
             }
         }
@@ -124,8 +133,10 @@ public enum TemplateLinkJSON {
             if let text = value.string {
                 guard let uid = cedarUID(text) else {
                     decoder.sink.error("vigil.data.expected_entity",
-                                       "\(CedarString.quote(text)) is not an entity uid in Cedar syntax", at: value.span,
-                                       path: at, help: "write it as `User::\\\"alice\\\"` or as `{\"type\": \"User\", \"id\": \"alice\"}`")
+                                       "\(CedarString.quote(text)) is not an entity uid in Cedar syntax",
+                                       at: value.span, path: at,
+                                       help: "write it as `\"User::\\\"alice\\\"\"` or as "
+                                           + "`{\"type\": \"User\", \"id\": \"alice\"}`")
                     ok = false
                     continue
                 }

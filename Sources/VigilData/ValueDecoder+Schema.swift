@@ -90,9 +90,8 @@ extension ValueDecoder {
             return false
         }
         if uid.isAction && schema.actions[uid] == nil {
-            let sameType = schema.actions.keys.filter { $0.type == uid.type }.map(\.id)
             sink.error("vigil.data.undeclared_action", "action `\(uid)` is not declared in the schema",
-                       at: node.span, path: path, help: suggestion(for: uid.id, among: sameType))
+                       at: node.span, path: path, help: actionSuggestion(for: uid, in: schema))
             return false
         }
         return true

@@ -191,10 +191,10 @@ struct ValueDecoder {
 
     /// The members of an object, reporting any key that appears twice (Cedar refuses duplicate keys anywhere in
     /// entity and context JSON); the first occurrence is kept.
-    mutating func uniqueMembers(_ node: JSONNode, _ path: JSONPath) -> [(key: String, keySpan: SourceSpan, value: JSONNode)] {
+    mutating func uniqueMembers(_ node: JSONNode, _ path: JSONPath) -> [JSONMember] {
         guard let members = node.members else { return [] }
         var seen: Set<String> = []
-        var out: [(key: String, keySpan: SourceSpan, value: JSONNode)] = []
+        var out: [JSONMember] = []
         for m in members {
             if seen.insert(m.key).inserted {
                 out.append(m)

@@ -18,8 +18,8 @@ public struct DecimalValue: Hashable, Comparable, Sendable, CustomStringConverti
     ///
     /// Cedar's rules (`Decimal::from_str`): the whole string matches `-?[0-9]+\.[0-9]+` (digits required on both
     /// sides, no `+`, no exponent, no spaces; leading zeros allowed); at most four digits after the point; and the
-    /// result must fit: integer part × 10⁴ ± fraction × 10^(4 − digits), each step checked for overflow, with the
-    /// fraction subtracted when the string starts with `-` (so `-0.5` is −0.5).
+    /// result must fit: integer part × 10⁴ ± fraction × 10^(4 − digits), each step checked for overflow, with
+    /// the fraction subtracted when the string starts with `-` (so `-0.5` is −0.5).
     public static func parse(_ s: String) -> DecimalValue? {
         let b = Array(s.utf8)[...]
         guard let dot = b.firstIndex(of: UInt8(ascii: ".")) else { return nil }

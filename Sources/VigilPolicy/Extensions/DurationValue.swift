@@ -67,7 +67,8 @@ public struct DurationValue: Hashable, Comparable, Sendable, CustomStringConvert
             guard q <= UInt64(Int64.max) else { return nil }
             let (product, o1) = Int64(q).multipliedReportingOverflow(by: factor)
             guard !o1 else { return nil }
-            let (sum, o2) = negative ? total.subtractingReportingOverflow(product) : total.addingReportingOverflow(product)
+            let (sum, o2) = negative
+                ? total.subtractingReportingOverflow(product) : total.addingReportingOverflow(product)
             guard !o2 else { return nil }
             total = sum
         }
