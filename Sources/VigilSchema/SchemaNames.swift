@@ -24,17 +24,10 @@ enum SchemaNames {
     }()
 
     /// `true` for `[_a-zA-Z][_a-zA-Z0-9]*`.
-    static func isIdentifier(_ s: String) -> Bool {
-        guard let first = s.utf8.first, isIdentStart(first) else { return false }
-        return s.utf8.allSatisfy { isIdentStart($0) || ($0 >= 0x30 && $0 <= 0x39) }
-    }
-
-    private static func isIdentStart(_ b: UInt8) -> Bool {
-        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F
-    }
+    static func isIdentifier(_ s: String) -> Bool { CedarIdentifier.isValid(s) }
 
     /// `true` for the words Cedar reserves (`if`, `in`, `true`, …), which cannot be identifiers.
-    static func isReserved(_ s: String) -> Bool { Parser.reserved.contains(s) }
+    static func isReserved(_ s: String) -> Bool { CedarIdentifier.reserved.contains(s) }
 
     /// Why `text` is not a valid name written in normalized form (`A::B::C`, no spaces), or `nil` when it is.
     /// `__cedar` is accepted as a component: references may name built-ins such as `__cedar::Long`.

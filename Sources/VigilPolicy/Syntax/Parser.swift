@@ -390,15 +390,11 @@ public struct Parser {
 
     // MARK: - Names and literals
 
-    /// Reserved words that cannot be identifiers in names, attribute accesses or record keys written bare.
-    /// Public because the `.cedarschema` parser applies the same rule to its identifiers.
-    public static let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has"]
-
     private mutating func identifier(purpose: String) throws(Abandon) -> (String, Token) {
         guard current.kind == .identifier else { throw unexpected(purpose) }
         let t = advance()
         let s = text(t)
-        if Parser.reserved.contains(s) {
+        if CedarIdentifier.reserved.contains(s) {
             throw fail("vigil.parse.reserved_identifier", "this identifier is reserved and cannot be used: `\(s)`", t.span)
         }
         return (s, t)
