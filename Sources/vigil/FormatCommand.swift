@@ -89,22 +89,31 @@ enum PolicyFileFormatter {
 
         func text(_ s: SourceSpan) -> String { String(decoding: file.bytes[s.start..<s.end], as: UTF8.self) }
         func line(_ offset: Int) -> Int { file.lineColumn(of: offset).line }
+        // Whether the author left a blank line between two places; such a gap is kept (as one blank line), so
+        // a file's header comment stays apart from the first policy.
+        func blankBetween(_ end: Int, _ start: Int) -> Bool { line(start) - line(max(0, end - 1)) > 1 }
 
         var out = ""
         var next = 0  // index of the next comment to place
+        var previousEnd = 0  // where the last placed policy or comment ended in the source
         for (i, policy) in policies.enumerated() {
-            var leading: [String] = []
+            if i > 0 { out += "\n" }
+            var placedComment = false
             while next < comments.count, comments[next].start < policy.span.start {
-                leading.append(text(comments[next]))
+                if placedComment, blankBetween(previousEnd, comments[next].start) { out += "\n" }
+                out += text(comments[next]) + "\n"
+                previousEnd = comments[next].end
+                placedComment = true
                 next += 1
             }
-            if i > 0 { out += "\n" }
-            for c in leading { out += c + "\n" }
+            if placedComment, blankBetween(previousEnd, policy.span.start) { out += "\n" }
             out += PolicyFormatter.format(policy)
+            previousEnd = policy.span.end
             // A comment on the same line as the policy's end stays there.
             if next < comments.count, line(comments[next].start) == line(policy.span.end - 1),
                i + 1 == policies.count || comments[next].start < policies[i + 1].span.start {
                 out += " " + text(comments[next])
+                previousEnd = comments[next].end
                 next += 1
             }
             out += "\n"

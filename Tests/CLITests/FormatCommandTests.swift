@@ -29,6 +29,17 @@ struct FormatCommandTests {
         #expect(check2.status == 0, "formatting is not idempotent:\n\(text)")
     }
 
+    @Test func bundledExampleIsFormatted() throws {
+        let r = try CLIRunner.run(["fmt", "--check", "examples/saas/policies"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+
+    @Test func keepsBlankLinesAroundComments() throws {
+        let source = "// Header.\n\n// About a.\npermit (principal, action, resource);\n"
+        let r = try CLIRunner.run(["fmt", "-"], stdin: source)
+        #expect(r.stdout == source)
+    }
+
     @Test func refusesToDropACommentInsideAPolicy() throws {
         let r = try CLIRunner.run(["fmt", "-"], stdin: "permit(principal, action, resource) when {\n  // why\n  true\n};\n")
         #expect(r.status == 1)
