@@ -488,30 +488,29 @@ public struct Parser {
         return try orExpression()
     }
 
-    private mutating func orExpression() throws(Abandon) -> Expr {
-        var lhs = try andExpression()
+    /// A left-associative chain `operand (op operand)*`, where `op` maps a token to its operator or `nil` to stop.
+    /// Each link counts towards `maxHeight`, because the tree it builds is as tall as the chain is long.
+    private mutating func leftAssociative(
+        _ op: (TokenKind) -> BinaryOp?, _ operand: (inout Parser) throws(Abandon) -> Expr
+    ) throws(Abandon) -> Expr {
+        var lhs = try operand(&self)
         var links = 0
         defer { height -= links }
-        while current.kind == .orOr {
+        while let o = op(current.kind) {
             _ = advance()
             try link(&links)
-            let rhs = try andExpression()
-            lhs = Expr(.binary(.or, lhs, rhs), span: lhs.span.union(rhs.span))
+            let rhs = try operand(&self)
+            lhs = Expr(.binary(o, lhs, rhs), span: lhs.span.union(rhs.span))
         }
         return lhs
     }
 
+    private mutating func orExpression() throws(Abandon) -> Expr {
+        try leftAssociative({ $0 == .orOr ? .or : nil }) { p throws(Abandon) in try p.andExpression() }
+    }
+
     private mutating func andExpression() throws(Abandon) -> Expr {
-        var lhs = try relation()
-        var links = 0
-        defer { height -= links }
-        while current.kind == .andAnd {
-            _ = advance()
-            try link(&links)
-            let rhs = try relation()
-            lhs = Expr(.binary(.and, lhs, rhs), span: lhs.span.union(rhs.span))
-        }
-        return lhs
+        try leftAssociative({ $0 == .andAnd ? .and : nil }) { p throws(Abandon) in try p.relation() }
     }
 
     private func relationalOperator(_ t: Token) -> BinaryOp? {
@@ -617,36 +616,17 @@ public struct Parser {
     }
 
     private mutating func additive() throws(Abandon) -> Expr {
-        var lhs = try multiplicative()
-        var links = 0
-        defer { height -= links }
-        while current.kind == .plus || current.kind == .minus {
-            let op: BinaryOp = advance().kind == .plus ? .add : .subtract
-            try link(&links)
-            let rhs = try multiplicative()
-            lhs = Expr(.binary(op, lhs, rhs), span: lhs.span.union(rhs.span))
+        try leftAssociative({ $0 == .plus ? .add : $0 == .minus ? .subtract : nil }) { p throws(Abandon) in
+            try p.multiplicative()
         }
-        return lhs
     }
 
     private mutating func multiplicative() throws(Abandon) -> Expr {
-        var lhs = try unary()
-        var links = 0
-        defer { height -= links }
-        while true {
-            switch current.kind {
-            case .star:
-                _ = advance()
-                try link(&links)
-                let rhs = try unary()
-                lhs = Expr(.binary(.multiply, lhs, rhs), span: lhs.span.union(rhs.span))
-            case .slash:
-                throw fail("vigil.parse.division", "division is not supported", current.span)
-            case .percent:
-                throw fail("vigil.parse.remainder", "remainder/modulo is not supported", current.span)
-            default:
-                return lhs
-            }
+        let e = try leftAssociative({ $0 == .star ? .multiply : nil }) { p throws(Abandon) in try p.unary() }
+        switch current.kind {
+        case .slash: throw fail("vigil.parse.division", "division is not supported", current.span)
+        case .percent: throw fail("vigil.parse.remainder", "remainder/modulo is not supported", current.span)
+        default: return e
         }
     }
 
