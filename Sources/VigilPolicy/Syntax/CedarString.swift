@@ -101,7 +101,9 @@ public enum CedarString {
 
     /// Decodes a string literal body to a `String`.
     public static func unescape(_ body: ArraySlice<UInt8>) -> Result<String, EscapeError> {
-        decode(body, pattern: false).map { elements in
+        // Most literals have no escapes: take the bytes as they are.
+        if !body.contains(UInt8(ascii: "\\")) { return .success(String(decoding: body, as: UTF8.self)) }
+        return decode(body, pattern: false).map { elements in
             var s = String.UnicodeScalarView()
             for case .char(let c) in elements { s.append(c) }
             return String(s)
