@@ -6,6 +6,8 @@
 //   VigilSchema     Cedar schemas (human `.cedarschema` and JSON) into one resolved schema model
 //   VigilData       entity, context and template-link JSON, optionally directed and checked by a schema
 //   VigilValidator  strict type checking of policies against a schema
+//   VigilCompiler   policies + entities -> the LMDB index (interning, closure, codegen, index writer)
+//   CVigil          the C evaluator behind vigil.h (libvigil): index reader, bytecode VM, decisions
 //   vigil           the command-line tool
 // Benchmarks live in their own package under Benchmarks/ so `swift test` stays free of benchmark dependencies.
 import PackageDescription
@@ -18,16 +20,30 @@ let package = Package(
         .library(name: "VigilSchema", targets: ["VigilSchema"]),
         .library(name: "VigilData", targets: ["VigilData"]),
         .library(name: "VigilValidator", targets: ["VigilValidator"]),
+        .library(name: "VigilCompiler", targets: ["VigilCompiler"]),
+        // libvigil: the C evaluator as a shared library for host processes (installed as libvigil.so.0 by
+        // scripts/install-libvigil.sh; SwiftPM names the file after the product).
+        .library(name: "VigilC", type: .dynamic, targets: ["CVigil"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        // The C evaluator. Pure C11 and liblmdb: no Swift runtime, so any host process can load it. The linker
+        // flags keep swiftc (which links every product) from adding the Swift runtime to libvigil (BUILD-NOTES).
+        .target(
+            name: "CVigil",
+            cSettings: [.unsafeFlags(["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra"])],
+            linkerSettings: [
+                .linkedLibrary("lmdb"),
+                .unsafeFlags(["-nostartfiles", "-static-stdlib", "-Xlinker", "-soname=libvigil.so.0"]),
+            ]),
         .target(name: "VigilPolicy"),
         .target(name: "VigilSchema", dependencies: ["VigilPolicy"]),
         .target(name: "VigilData", dependencies: ["VigilPolicy", "VigilSchema"]),
         .target(name: "VigilValidator", dependencies: ["VigilPolicy", "VigilSchema"]),
+        .target(name: "VigilCompiler", dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "CLMDB", "CVigil"]),
         .executableTarget(
             name: "vigil",
             dependencies: [
