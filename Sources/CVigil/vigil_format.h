@@ -27,6 +27,7 @@
 #define VIGIL_DB_POLICIES  "policies"   /* u32 policy number (MDB_INTEGERKEY) -> policy record */
 #define VIGIL_DB_BY_ACTION "by_action"  /* u32 action eid or VIGIL_ANY_ACTION (MDB_INTEGERKEY) -> u32[] policy numbers */
 #define VIGIL_DB_SESSIONS  "sessions"   /* session id bytes -> vigil_session_rec */
+#define VIGIL_DB_CTX_TYPES "ctx_types"  /* u32 action eid (MDB_INTEGERKEY) -> type descriptor of its context */
 #define VIGIL_MAX_DBS      16
 
 #define VIGIL_ANY_ACTION   0xFFFFFFFFu  /* by_action key of policies whose action is unconstrained */
@@ -126,6 +127,20 @@ typedef struct vigil_policy_rec {
     uint32_t pr_file_len;
 } vigil_policy_rec;
 _Static_assert(sizeof(vigil_policy_rec) == 96, "vigil_policy_rec is 96 bytes");
+
+/* ---- ctx_types: action eid -> the schema's context type (IDX-T001) ----
+ * Present only when the index was compiled with a schema. The context JSON parser follows it as Cedar's
+ * schema-directed parsing does: a JSON string where the type says ipaddr/decimal/datetime/duration becomes that
+ * value (an invalid one is VIGIL_E_CONTEXT), and an object {"type", "id"} where it says an entity becomes the
+ * entity. Elsewhere, and for attributes the type does not list, parsing is schema-less. A type descriptor is a
+ * tag byte and a payload: */
+enum vigil_type_tag {
+    VIGIL_T_BOOL = 1, VIGIL_T_LONG = 2, VIGIL_T_STRING = 3,
+    VIGIL_T_ENTITY = 4,    /* u32 name id of the entity type */
+    VIGIL_T_SET = 5,       /* the element's descriptor */
+    VIGIL_T_RECORD = 6,    /* u32 count, then count x (u32 name id, u8 required, descriptor), sorted by name id */
+    VIGIL_T_IPADDR = 7, VIGIL_T_DECIMAL = 8, VIGIL_T_DATETIME = 9, VIGIL_T_DURATION = 10,
+};
 
 /* ---- sessions: id -> record (IDX-S001) ---- */
 #define VIGIL_SESSION_REVOKED 0x1u
