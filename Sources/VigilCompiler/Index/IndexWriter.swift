@@ -1,0 +1,146 @@
+import CLMDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one writer of an index directory: creates the LMDB environment (map sized once, up front) and publishes
+/// compiled policy sets, each in one durable write transaction that bumps the generation.
+///
+/// Holds an exclusive `flock` on `DIR/writer.lock` for its lifetime, so a second writer (in this or another
+/// process) is refused. Readers are never blocked.
+public final class IndexWriter: @unchecked Sendable {
+    // @unchecked: the environment handle is thread-safe for transactions, and each publish begins and commits its
+    // write transaction within one call on one thread; LMDB serialises writers itself.
+
+    /// The default map size: 4 GiB, sparse on disk, so readers never see the map resized.
+    public static let defaultMapSize = 4 << 30
+
+    public let directory: String
+    private let env: OpaquePointer
+    private let lockFD: Int32
+
+    /// Opens (creating if needed) the index in `directory` for writing.
+    /// - Parameters:
+    ///   - directory: created with mode 0750 if missing; data files get mode 0640.
+    ///   - mapSize: the LMDB map size in bytes.
+    /// - Throws: `IndexWriterError.locked` when another writer holds the lock; `.directory` or `.lmdb` otherwise.
+    public init(directory: String, mapSize: Int = IndexWriter.defaultMapSize) throws(IndexWriterError) {
+        self.directory = directory
+        if mkdir(directory, 0o750) != 0 && errno != EEXIST { throw .directory(path: directory, errno: errno) }
+        let fd = open(directory + "/writer.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw .directory(path: directory, errno: errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let e = errno
+            close(fd)
+            if e == EWOULDBLOCK { throw .locked(path: directory) }
+            throw .directory(path: directory, errno: e)
+        }
+        var handle: OpaquePointer?
+        var rc = mdb_env_create(&handle)
+        guard rc == MDB_SUCCESS, let handle else {
+            close(fd)
+            throw .lmdb(operation: "mdb_env_create", code: rc)
+        }
+        rc = mdb_env_set_mapsize(handle, mapSize)
+        if rc == MDB_SUCCESS { rc = mdb_env_set_maxdbs(handle, 16) }
+        // Durable commits: no MDB_NOSYNC, MDB_NOMETASYNC or MDB_WRITEMAP.
+        if rc == MDB_SUCCESS { rc = mdb_env_open(handle, directory, 0, 0o640) }
+        guard rc == MDB_SUCCESS else {
+            mdb_env_close(handle)
+            close(fd)
+            throw .lmdb(operation: "mdb_env_open", code: rc)
+        }
+        self.env = handle
+        self.lockFD = fd
+    }
+
+    deinit {
+        mdb_env_close(env)
+        close(lockFD)
+    }
+
+    /// Replaces the whole index with `compiled` in one write transaction: every database is cleared and rewritten
+    /// and the header gets the next generation and the commit time. Readers see the old contents or the new,
+    /// never a mix.
+    /// - Parameter publishedMs: the commit time to record (Unix ms); the system clock when `nil`.
+    /// - Returns: the generation written.
+    /// - Throws: `IndexWriterError` when LMDB refuses; nothing is changed then.
+    @discardableResult
+    public func publish(_ compiled: CompiledIndex, publishedMs: Int64? = nil) throws(IndexWriterError) -> UInt64 {
+        let txn = try WriteTransaction(env: env)
+        let generation: UInt64
+        do {
+            let meta = try txn.open("meta", integerKeys: false)
+            let previous = try txn.get(meta, Array("header".utf8)).flatMap(HeaderRecord.generation(of:)) ?? 0
+            generation = previous &+ 1
+            let dbs = try Databases(txn)
+            try dbs.clear(txn)
+            try write(compiled, dbs, txn)
+            let header = HeaderRecord(
+                generation: generation, publishedMs: publishedMs ?? Self.nowMs(),
+                entityCount: UInt32(clamping: compiled.entities.count),
+                policyCount: UInt32(clamping: compiled.policies.count),
+                nameCount: UInt32(clamping: compiled.names.count))
+            try txn.put(meta, Array("header".utf8), header.bytes(), "meta")
+        } catch {
+            txn.abort()
+            throw error
+        }
+        // A failed commit frees the transaction itself: no abort after it.
+        try txn.commit()
+        return generation
+    }
+
+    private func write(_ c: CompiledIndex, _ dbs: Databases, _ txn: WriteTransaction) throws(IndexWriterError) {
+        // Keys go in ascending order so every put can append (MDB_APPEND) to a freshly emptied database.
+        let byName = c.names.enumerated().sorted { $0.element.lexicographicallyPrecedes($1.element) }
+        for (id, name) in byName where !name.isEmpty {
+            // The empty name ("" as a record key) cannot be an LMDB key; it keeps its id in name_text only.
+            try txn.put(dbs.names, name, u32(UInt32(id)), "names", append: true)
+        }
+        for (id, name) in c.names.enumerated() { try txn.put(dbs.nameText, UInt32(id), name, "name_text") }
+        let byUID = c.uidKeys.enumerated().sorted { $0.element.lexicographicallyPrecedes($1.element) }
+        for (eid, key) in byUID { try txn.put(dbs.uids, key, u32(UInt32(eid)), "uids", append: true) }
+        for (eid, record) in c.entities.enumerated() { try txn.put(dbs.entities, UInt32(eid), record, "entities") }
+        for (n, record) in c.policies.enumerated() { try txn.put(dbs.policies, UInt32(n), record, "policies") }
+        for (action, list) in c.byAction {
+            try txn.put(dbs.byAction, action, list.flatMap(u32), "by_action")
+        }
+        for (action, descriptor) in c.contextTypes {
+            try txn.put(dbs.contextTypes, action, descriptor, "ctx_types")
+        }
+        for (id, record) in c.sessions { try txn.put(dbs.sessions, id, record, "sessions", append: true) }
+    }
+
+    private func u32(_ v: UInt32) -> [UInt8] {
+        withUnsafeBytes(of: v.littleEndian) { Array($0) }
+    }
+
+    private static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec / 1_000_000)
+    }
+}
+
+/// The named databases of the index, opened (and created) in one write transaction.
+private struct Databases {
+    let names, nameText, uids, entities, policies, byAction, sessions, contextTypes: MDB_dbi
+
+    init(_ txn: WriteTransaction) throws(IndexWriterError) {
+        names = try txn.open("names", integerKeys: false)
+        nameText = try txn.open("name_text", integerKeys: true)
+        uids = try txn.open("uids", integerKeys: false)
+        entities = try txn.open("entities", integerKeys: true)
+        policies = try txn.open("policies", integerKeys: true)
+        byAction = try txn.open("by_action", integerKeys: true)
+        sessions = try txn.open("sessions", integerKeys: false)
+        contextTypes = try txn.open("ctx_types", integerKeys: true)
+    }
+
+    func clear(_ txn: WriteTransaction) throws(IndexWriterError) {
+        for dbi in [names, nameText, uids, entities, policies, byAction, sessions, contextTypes] {
+            try txn.empty(dbi)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import CLMDB
+
+/// One LMDB write transaction with typed puts; errors become `IndexWriterError`.
+struct WriteTransaction {
+    let txn: OpaquePointer
+
+    init(env: OpaquePointer) throws(IndexWriterError) {
+        var t: OpaquePointer?
+        let rc = mdb_txn_begin(env, nil, 0, &t)
+        guard rc == MDB_SUCCESS, let t else { throw .lmdb(operation: "mdb_txn_begin", code: rc) }
+        txn = t
+    }
+
+    /// Opens a named database, creating it; integer-keyed ones use `MDB_INTEGERKEY` (native `unsigned int`).
+    func open(_ name: String, integerKeys: Bool) throws(IndexWriterError) -> MDB_dbi {
+        var dbi: MDB_dbi = 0
+        let flags = UInt32(MDB_CREATE) | (integerKeys ? UInt32(MDB_INTEGERKEY) : 0)
+        let rc = mdb_dbi_open(txn, name, flags, &dbi)
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_dbi_open(\(name))", code: rc) }
+        return dbi
+    }
+
+    /// Deletes every entry of a database, keeping the database.
+    func empty(_ dbi: MDB_dbi) throws(IndexWriterError) {
+        let rc = mdb_drop(txn, dbi, 0)
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_drop", code: rc) }
+    }
+
+    func get(_ dbi: MDB_dbi, _ key: [UInt8]) throws(IndexWriterError) -> [UInt8]? {
+        var found = MDB_val()
+        let rc = key.withUnsafeBufferPointer { k in
+            var mk = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            return mdb_get(txn, dbi, &mk, &found)
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_get", code: rc) }
+        return found.mv_data.map { Array(UnsafeRawBufferPointer(start: $0, count: found.mv_size)) } ?? []
+    }
+
+    /// Stores `value` under byte key `key`; `append` when keys arrive in ascending order (faster, and LMDB
+    /// checks the order).
+    func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8], _ db: String, append: Bool = false)
+        throws(IndexWriterError)
+    {
+        guard (1...511).contains(key.count) else { throw .keySize(database: db, length: key.count) }
+        let rc = key.withUnsafeBufferPointer { k in
+            value.withUnsafeBufferPointer { v in
+                var mk = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                var mv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                return mdb_put(txn, dbi, &mk, &mv, append ? UInt32(MDB_APPEND) : 0)
+            }
+        }
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_put(\(db))", code: rc) }
+    }
+
+    /// Stores `value` under an integer key (`MDB_INTEGERKEY`: a native `unsigned int`).
+    func put(_ dbi: MDB_dbi, _ key: UInt32, _ value: [UInt8], _ db: String) throws(IndexWriterError) {
+        var k = key
+        let rc = withUnsafeMutableBytes(of: &k) { kb in
+            value.withUnsafeBufferPointer { v in
+                var mk = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+                var mv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                return mdb_put(txn, dbi, &mk, &mv, 0)
+            }
+        }
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_put(\(db))", code: rc) }
+    }
+
+    func commit() throws(IndexWriterError) {
+        let rc = mdb_txn_commit(txn)
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_txn_commit", code: rc) }
+    }
+
+    func abort() { mdb_txn_abort(txn) }
+}
