@@ -23,20 +23,25 @@ let package = Package(
         .library(name: "VigilCompiler", targets: ["VigilCompiler"]),
         // libvigil: the C evaluator as a shared library for host processes (installed as libvigil.so.0 by
         // scripts/install-libvigil.sh; SwiftPM names the file after the product).
-        .library(name: "VigilC", type: .dynamic, targets: ["CVigil"]),
+        .library(name: "VigilC", type: .dynamic, targets: ["VigilCShared"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
-        // The C evaluator. Pure C11 and liblmdb: no Swift runtime, so any host process can load it. The linker
-        // flags keep swiftc (which links every product) from adding the Swift runtime to libvigil (BUILD-NOTES).
+        // The C evaluator. Pure C11 and liblmdb: no Swift runtime, so any host process can load it.
         .target(
             name: "CVigil",
             cSettings: [.unsafeFlags(["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra"])],
+            linkerSettings: [.linkedLibrary("lmdb")]),
+        // libvigil.so: CVigil linked as a shared library. The linker flags keep swiftc (which links every product)
+        // from adding the Swift runtime to it (BUILD-NOTES); they live on this target, which only the product
+        // uses, because on CVigil they would also reach every Swift executable and test that imports CVigil.
+        .target(
+            name: "VigilCShared",
+            dependencies: ["CVigil"],
             linkerSettings: [
-                .linkedLibrary("lmdb"),
                 .unsafeFlags(["-nostartfiles", "-static-stdlib", "-Xlinker", "-soname=libvigil.so.0"]),
             ]),
         .target(name: "VigilPolicy"),
@@ -47,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator",
+                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CLMDBTests", dependencies: ["CLMDB"]),
@@ -56,6 +61,7 @@ let package = Package(
         .testTarget(name: "VigilDataTests", dependencies: ["VigilData"]),
         .testTarget(name: "VigilValidatorTests", dependencies: ["VigilValidator", "VigilData"]),
         .testTarget(name: "CLITests", dependencies: ["vigil"]),
+        .testTarget(name: "VigilCompilerTests", dependencies: ["VigilCompiler"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator"]),
