@@ -42,7 +42,8 @@ enum PolicyCompiler {
         if policy.effect == .forbid { flags |= PolicyRecord.forbid }
         if !slots.isEmpty || policy.isTemplate { flags |= PolicyRecord.linked }
         if annotations.stepUp != nil { flags |= PolicyRecord.stepUp }
-        let annotatedID = policy.annotation("id")
+        // A link is named by its own id: the template's `@id` would name every link of the template alike.
+        let annotatedID = slots.isEmpty ? policy.annotation("id") : nil
         if annotatedID != nil { flags |= PolicyRecord.hasAnnotatedID }
         let record = PolicyRecord(
             flags: flags, stepUpLevel: annotations.stepUp ?? 0, maxAge: annotations.maxAge ?? PolicyRecord.noMaxAge,
