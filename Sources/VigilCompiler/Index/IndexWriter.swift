@@ -93,11 +93,11 @@ public final class IndexWriter: @unchecked Sendable {
 
     private func write(_ c: CompiledIndex, _ dbs: Databases, _ txn: WriteTransaction) throws(IndexWriterError) {
         // Keys go in ascending order so every put can append (MDB_APPEND) to a freshly emptied database.
-        let byName = c.names.enumerated().sorted { $0.element.lexicographicallyPrecedes($1.element) }
-        for (id, name) in byName where !name.isEmpty {
-            // The empty name ("" as a record key) cannot be an LMDB key; it keeps its id in name_text only.
-            try txn.put(dbs.names, name, u32(UInt32(id)), "names", append: true)
-        }
+        // LMDB keys cannot be empty: the empty name ("" as a record key or tag) is stored under the one byte 0xFF,
+        // which no UTF-8 text contains, so it cannot collide with a name.
+        let byName = c.names.enumerated().map { ($0.offset, $0.element.isEmpty ? [0xFF] : $0.element) }
+            .sorted { $0.1.lexicographicallyPrecedes($1.1) }
+        for (id, key) in byName { try txn.put(dbs.names, key, u32(UInt32(id)), "names", append: true) }
         for (id, name) in c.names.enumerated() { try txn.put(dbs.nameText, UInt32(id), name, "name_text") }
         let byUID = c.uidKeys.enumerated().sorted { $0.element.lexicographicallyPrecedes($1.element) }
         for (eid, key) in byUID { try txn.put(dbs.uids, key, u32(UInt32(eid)), "uids", append: true) }
