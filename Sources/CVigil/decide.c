@@ -1,0 +1,403 @@
+/*
+ * decide.c — deciding requests: resolving the request's entities, the session check, candidate policies through
+ * `by_action`, native scope matching, running conditions and combining effects as Cedar's authorizer does (plus
+ * Vigil's STEP_UP), and the queries that explain a result.
+ *
+ * Combining (ARCHITECTURE.md): ALLOW iff some permit is satisfied and no forbid is; when some permit holds and
+ * every satisfied forbid carries @step_up, STEP_UP with the highest level and the smallest max age. The
+ * determining policies are Cedar's "reason": the satisfied forbids when a forbid decides (the step-up forbids for
+ * STEP_UP), the satisfied permits for ALLOW, none for a default deny. A policy whose condition raises an error is
+ * not satisfied and is listed with its error.
+ */
+#include "vigil_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+/* A readable trace for vigil_explain; NULL buf means no trace. */
+typedef struct trace {
+    char *buf;
+    size_t cap, len;
+    int truncated;
+} trace;
+
+static void tr_printf(trace *tr, const char *fmt, ...) {
+    if (!tr || !tr->buf) return;
+    if (tr->len + 1 >= tr->cap) { tr->truncated = 1; return; }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tr->buf + tr->len, tr->cap - tr->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= tr->cap - tr->len) { tr->truncated = 1; tr->len = tr->cap - 1; }
+    else tr->len += (size_t)n;
+}
+
+static const uint8_t empty_record[9] = { VIGIL_V_RECORD, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+static const char *const err_names[] = {
+    "", "type error", "integer overflow", "attribute not found", "entity does not exist", "tag not found",
+    "invalid extension argument", "wrong number of arguments", "evaluation limit exceeded",
+};
+
+static void result_init(vigil_result *out) {
+    memset(out, 0, sizeof *out);
+    out->effect = VIGIL_DENY;
+    out->max_age = UINT32_MAX;
+}
+
+/* Writes an error result. Only trouble with the index itself follows the fail-open mode; a bad request denies. */
+static int result_fail(vigil_index *ix, vigil_result *out, int status) {
+    result_init(out);
+    out->reason = VIGIL_REASON_ERROR;
+    int index_trouble = status == VIGIL_E_CORRUPT || status == VIGIL_E_IO || status == VIGIL_E_NOMEM ||
+                        status == VIGIL_E_NOT_INDEX || status == VIGIL_E_VERSION || status == VIGIL_E_STALE;
+    if (ix && index_trouble && (ix->ix_flags & VIGIL_OPEN_FAIL_OPEN)) out->effect = VIGIL_ALLOW;
+    return status;
+}
+
+static int64_t now_ms(const vigil_request *req) {
+    if (req->now_ms != 0) return req->now_ms;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);  /* a vDSO call on Linux, not a system call */
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int bad_str(const char *p, size_t n) { return (p == NULL && n != 0) || n > VIGIL__CONTEXT_MAX; }
+
+/* The request entity (type, id) as an encoded Entity value in the arena. */
+static int resolve_entity(vigil__reader *rd, const char *type, size_t tlen, const char *id, size_t ilen, vigil_val *out) {
+    if (bad_str(type, tlen) || bad_str(id, ilen)) return VIGIL_E_INVALID_ARG;
+    uint32_t tid, eid;
+    int rc = vigil__name_id(rd, (const uint8_t *)type, tlen, &tid);
+    if (rc == VIGIL_OK) rc = vigil__entity_id(rd, tid, (const uint8_t *)id, ilen, &eid);
+    if (rc) return rc;
+    uint8_t *p = vigil__alloc(rd, 5);
+    if (!p) return VIGIL_E_LIMIT;
+    p[0] = VIGIL_V_ENTITY;
+    vigil__wr32(p + 1, eid);
+    out->p = p;
+    out->n = 5;
+    return VIGIL_OK;
+}
+
+/* context.session := the session entity, replacing any `session` key the caller sent. */
+static int set_session(vigil__reader *rd, uint32_t session_eid) {
+    vigil_val ctx = rd->rd_vars[3];
+    uint32_t count = vigil__rd32(ctx.p + 1), sid;
+    int rc = vigil__name_id(rd, (const uint8_t *)"session", 7, &sid);
+    if (rc) return rc;
+    uint32_t *ids = vigil__alloc_aligned(rd, sizeof(uint32_t) * (count + 1));
+    vigil_val *vals = vigil__alloc_aligned(rd, sizeof(vigil_val) * (count + 1));
+    uint8_t *ent = vigil__alloc(rd, 5);
+    if (!ids || !vals || !ent) return VIGIL_E_LIMIT;
+    ent[0] = VIGIL_V_ENTITY;
+    vigil__wr32(ent + 1, session_eid);
+    uint32_t n = 0;
+    const uint8_t *q = ctx.p + 9;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t id = vigil__rd32(q), sz = vigil__value_size(q + 4);
+        if (id != sid) { ids[n] = id; vals[n].p = q + 4; vals[n].n = sz; n++; }
+        q += 4 + sz;
+    }
+    ids[n] = sid;
+    vals[n].p = ent;
+    vals[n].n = 5;
+    rc = vigil__record_build(rd, ids, vals, n + 1, &rd->rd_vars[3]);
+    return rc == 1 ? VIGIL_E_CORRUPT : rc;
+}
+
+/* Principal, context and session of a request. *session_reason gets a VIGIL_REASON_SESSION_* that denies, or 0. */
+static int prepare(vigil__reader *rd, const vigil_request *req, int *session_reason) {
+    *session_reason = 0;
+    rd->rd_now_ms = now_ms(req);
+    int rc = resolve_entity(rd, req->principal_type, req->principal_type_len, req->principal_id,
+                            req->principal_id_len, &rd->rd_vars[0]);
+    if (rc) return rc;
+    if (req->context_json == NULL) {
+        rd->rd_vars[3] = (vigil_val){ empty_record, sizeof empty_record };
+    } else if ((rc = vigil__context_parse(rd, req->context_json, req->context_json_len, &rd->rd_vars[3]))) {
+        return rc;
+    }
+    if (req->session_id == NULL) return req->session_id_len ? VIGIL_E_INVALID_ARG : VIGIL_OK;
+    if (req->session_id_len == 0 || req->session_id_len > 511) { *session_reason = VIGIL_REASON_SESSION_UNKNOWN; return VIGIL_OK; }
+    MDB_val k = { req->session_id_len, (void *)req->session_id }, v;
+    rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_sessions, &k, &v);
+    if (rc == MDB_NOTFOUND) { *session_reason = VIGIL_REASON_SESSION_UNKNOWN; return VIGIL_OK; }
+    if (rc) return VIGIL_E_IO;
+    if (v.mv_size != sizeof(vigil_session_rec)) return VIGIL_E_CORRUPT;  /* IDX-S001 */
+    vigil_session_rec ss;
+    memcpy(&ss, v.mv_data, sizeof ss);
+    if (ss.ss_eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT; /* IDX-V004: a stored eid */
+    if (ss.ss_flags & VIGIL_SESSION_REVOKED) { *session_reason = VIGIL_REASON_SESSION_REVOKED; return VIGIL_OK; }
+    if (rd->rd_now_ms >= ss.ss_expires_ms) { *session_reason = VIGIL_REASON_SESSION_EXPIRED; return VIGIL_OK; }
+    return set_session(rd, ss.ss_eid);
+}
+
+/* A by_action list, checked (IDX-A001 is checked while merging). */
+static int action_list(vigil__reader *rd, uint32_t key, const uint8_t **list, uint32_t *count) {
+    *list = NULL;
+    *count = 0;
+    unsigned int k32 = key;
+    MDB_val k = { sizeof k32, &k32 }, v;
+    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_by_action, &k, &v);
+    if (rc == MDB_NOTFOUND) return VIGIL_OK;
+    if (rc) return VIGIL_E_IO;
+    if (v.mv_size % 4 != 0) return VIGIL_E_CORRUPT;                      /* IDX-A001: u32 numbers */
+    *list = v.mv_data;
+    *count = (uint32_t)(v.mv_size / 4);
+    return VIGIL_OK;
+}
+
+static void policy_label(vigil__reader *rd, uint32_t num, const vigil__policy *po, trace *tr) {
+    (void)rd;
+    tr_printf(tr, "policy %u `%.*s`", num, (int)po->po_id.n, (const char *)po->po_id.p);
+    if (po->po_flags & VIGIL_POL_HAS_ANNOT_ID) tr_printf(tr, " (@id \"%.*s\")", (int)po->po_annot.n, (const char *)po->po_annot.p);
+    tr_printf(tr, " %s", po->po_flags & VIGIL_POL_FORBID ? "forbid" : "permit");
+}
+
+/* Where in its source a pc of a policy came from: 1 with line and column, or 0. */
+static int span_of(const vigil__policy *po, uint32_t pc, uint32_t *line, uint32_t *col) {
+    int found = 0;
+    for (uint32_t i = 0; i < po->po_span_count; i++) {
+        const uint8_t *s = po->po_rec + po->po_span_off + 12 * (size_t)i;
+        if (vigil__rd32(s) > pc) break;
+        *line = vigil__rd32(s + 4);
+        *col = vigil__rd32(s + 8);
+        found = 1;
+    }
+    return found;
+}
+
+/* Runs the candidates for the request in rd_vars and combines their effects into out. */
+static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
+    uint32_t action = vigil__rd32(rd->rd_vars[1].p + 1);
+    const uint8_t *la, *lb;
+    uint32_t na, nb, ia = 0, ib = 0, prev = 0;
+    int rc, have_prev = 0;
+    /* An action the index does not know has no list of its own; the unconstrained policies still apply. */
+    if (action < VIGIL_TEMP_ID_BASE) {
+        if ((rc = action_list(rd, action, &la, &na))) return rc;
+    } else {
+        la = NULL;
+        na = 0;
+    }
+    if ((rc = action_list(rd, VIGIL_ANY_ACTION, &lb, &nb))) return rc;
+    uint32_t permits[VIGIL_RESULT_MAX_POLICIES], forbids[VIGIL_RESULT_MAX_POLICIES];
+    uint32_t npermit = 0, nforbid = 0, level = 0, max_age = UINT32_MAX;
+    int all_step_up = 1;
+    uint32_t la_prev = 0, lb_prev = 0;
+    while (ia < na || ib < nb) {
+        /* Merge the two sorted lists (IDX-A001: each strictly ascending), evaluating each policy once. */
+        uint32_t x = ia < na ? vigil__rd32(la + 4 * (size_t)ia) : UINT32_MAX;
+        uint32_t y = ib < nb ? vigil__rd32(lb + 4 * (size_t)ib) : UINT32_MAX;
+        if ((ia < na && ia > 0 && x <= la_prev) || (ib < nb && ib > 0 && y <= lb_prev)) return VIGIL_E_CORRUPT;
+        uint32_t num;
+        if (ia < na && (ib >= nb || x <= y)) { num = x; la_prev = x; ia++; if (ib < nb && y == x) { lb_prev = y; ib++; } }
+        else { num = y; lb_prev = y; ib++; }
+        if (have_prev && num == prev) continue;
+        have_prev = 1;
+        prev = num;
+        vigil__policy po;
+        if ((rc = vigil__policy_get(rd, num, &po))) return rc;
+        if (tr) policy_label(rd, num, &po, tr);
+        if (rd->rd_now_ms >= po.po_expires_ms) { tr_printf(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
+        int m = vigil__scope_match(rd, &po.po_principal, rd->rd_vars[0]);
+        if (m == 1) m = vigil__scope_match(rd, &po.po_resource, rd->rd_vars[2]);
+        if (m < 0) return m;
+        if (!m) { tr_printf(tr, ": scope does not match\n"); continue; }
+        if ((rc = vigil__verify(rd, &po))) return rc;
+        int truth;
+        uint32_t kind, pc;
+        if ((rc = vigil__run(rd, &po, &truth, &kind, &pc))) return rc;
+        if (kind) {
+            if (out->error_count < VIGIL_RESULT_MAX_POLICIES) {
+                out->errored[out->error_count] = num;
+                out->error_kind[out->error_count] = kind;
+                out->error_pc[out->error_count] = pc;
+            }
+            out->error_count++;
+            uint32_t line = 0, col = 0;
+            if (span_of(&po, pc, &line, &col)) tr_printf(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
+            else tr_printf(tr, ": scope matches; error at pc %u: %s\n", pc, err_names[kind]);
+            continue;
+        }
+        tr_printf(tr, ": scope matches; condition %s\n", truth ? "true" : "false");
+        if (!truth) continue;
+        if (po.po_flags & VIGIL_POL_FORBID) {
+            if (nforbid < VIGIL_RESULT_MAX_POLICIES) forbids[nforbid] = num;
+            nforbid++;
+            if (po.po_flags & VIGIL_POL_STEP_UP) {
+                if (po.po_step_up > level) level = po.po_step_up;
+                if (po.po_max_age < max_age) max_age = po.po_max_age;
+            } else {
+                all_step_up = 0;
+            }
+        } else {
+            if (npermit < VIGIL_RESULT_MAX_POLICIES) permits[npermit] = num;
+            npermit++;
+        }
+    }
+    const uint32_t *det = NULL;
+    uint32_t ndet = 0;
+    if (nforbid > 0) {
+        det = forbids;
+        ndet = nforbid;
+        if (npermit > 0 && all_step_up) {
+            out->effect = VIGIL_STEP_UP;
+            out->step_up_level = level;
+            out->max_age = max_age;
+        }
+    } else if (npermit > 0) {
+        out->effect = VIGIL_ALLOW;
+        det = permits;
+        ndet = npermit;
+    }
+    out->determining_count = ndet;
+    if (det) memcpy(out->determining, det, sizeof(uint32_t) * (ndet < VIGIL_RESULT_MAX_POLICIES ? ndet : VIGIL_RESULT_MAX_POLICIES));
+    return VIGIL_OK;
+}
+
+static const char *effect_name(int e) { return e == VIGIL_ALLOW ? "ALLOW" : e == VIGIL_STEP_UP ? "STEP_UP" : "DENY"; }
+static const char *const reason_names[] = { "policies", "session revoked", "session expired", "session unknown", "error" };
+
+/* Decides one (action, resource) after prepare(); the arena and temporaries return to where they were. */
+static int decide_pair(vigil__reader *rd, const vigil_request *act, const vigil_request *res, vigil_result *out, trace *tr) {
+    size_t top = rd->rd_top, pool = rd->rd_pool_top;
+    uint32_t tn = rd->rd_tname_count, te = rd->rd_tent_count;
+    int rc = resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len, &rd->rd_vars[1]);
+    if (rc == VIGIL_OK)
+        rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len, &rd->rd_vars[2]);
+    if (rc == VIGIL_OK) rc = evaluate(rd, out, tr);
+    rd->rd_top = top;
+    rd->rd_pool_top = pool;
+    rd->rd_tname_count = tn;
+    rd->rd_tent_count = te;
+    return rc;
+}
+
+/* vigil_decide, vigil_decide_batch and vigil_explain in one: count pairs of (actions[i], resources[i]). */
+static int decide_many(vigil_index *ix, const vigil_request *base, size_t count, const vigil_request *actions,
+                       const vigil_request *resources, vigil_result *out, trace *tr) {
+    if (!out) return VIGIL_E_INVALID_ARG;
+    if (!ix || !base || (count && (!actions || !resources))) {
+        for (size_t i = 0; i < count || i == 0; i++) result_fail(ix, &out[i], VIGIL_E_INVALID_ARG);
+        return VIGIL_E_INVALID_ARG;
+    }
+    int rc = VIGIL_OK, first = VIGIL_OK, reason = 0;
+    vigil__reader *rd = vigil__reader_get(ix, &rc);
+    if (rd) rc = vigil__reader_begin(rd);
+    if (rc == VIGIL_OK) rc = prepare(rd, base, &reason);
+    for (size_t i = 0; i < count; i++) {
+        result_init(&out[i]);
+        int st = rc;
+        if (st == VIGIL_OK) {
+            out[i].generation = rd->rd_hdr.vh_generation;
+            if (reason) out[i].reason = reason;
+            else st = decide_pair(rd, &actions[i], &resources[i], &out[i], tr);
+        }
+        if (st != VIGIL_OK) {
+            uint64_t gen = out[i].generation;
+            result_fail(ix, &out[i], st);
+            out[i].generation = gen;
+            if (first == VIGIL_OK) first = st;
+        }
+        if (tr) tr_printf(tr, "decision: %s (%s), generation %llu\n", effect_name(out[i].effect),
+                          reason_names[out[i].reason], (unsigned long long)out[i].generation);
+    }
+    if (rd && rd->rd_live) vigil__reader_end(rd);
+    return first;
+}
+
+VIGIL_API int vigil_decide(vigil_index *ix, const vigil_request *req, vigil_result *out) {
+    return decide_many(ix, req, 1, req, req, out, NULL);
+}
+
+VIGIL_API int vigil_decide_batch(vigil_index *ix, const vigil_request *base, size_t count,
+                                 const vigil_request *actions, const vigil_request *resources, vigil_result *out) {
+    if (count == 0) return ix && base ? VIGIL_OK : VIGIL_E_INVALID_ARG;
+    return decide_many(ix, base, count, actions, resources, out, NULL);
+}
+
+VIGIL_API int vigil_explain(vigil_index *ix, const vigil_request *req, vigil_result *out, char *buf, size_t cap) {
+    if (!buf || cap == 0) return VIGIL_E_INVALID_ARG;
+    trace tr = { buf, cap, 0, 0 };
+    buf[0] = 0;
+    int rc = decide_many(ix, req, 1, req, req, out, &tr);
+    return rc == VIGIL_OK && tr.truncated ? VIGIL_E_BUFFER : rc;
+}
+
+/* Copies n bytes as a NUL-terminated string: VIGIL_OK or VIGIL_E_BUFFER when truncated. */
+static int copy_out(char *dst, size_t cap, const uint8_t *src, size_t n) {
+    int rc = VIGIL_OK;
+    if (n >= cap) { n = cap - 1; rc = VIGIL_E_BUFFER; }
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    return rc;
+}
+
+VIGIL_API int vigil_policy_id(vigil_index *ix, uint32_t policy, char *id, size_t id_cap, char *annotated_id,
+                              size_t annotated_cap) {
+    if (!ix || !id || !id_cap || !annotated_id || !annotated_cap) return VIGIL_E_INVALID_ARG;
+    id[0] = annotated_id[0] = 0;
+    int rc = VIGIL_OK;
+    vigil__reader *rd = vigil__reader_get(ix, &rc);
+    if (!rd) return rc;
+    if ((rc = vigil__reader_begin(rd))) return rc;
+    vigil__policy po;
+    if (policy >= rd->rd_hdr.vh_policy_count) rc = VIGIL_E_INVALID_ARG;
+    else if ((rc = vigil__policy_get(rd, policy, &po)) == VIGIL_OK) {
+        int a = copy_out(id, id_cap, po.po_id.p, po.po_id.n);
+        int b = copy_out(annotated_id, annotated_cap, po.po_annot.p, po.po_flags & VIGIL_POL_HAS_ANNOT_ID ? po.po_annot.n : 0);
+        rc = a ? a : b;
+    }
+    vigil__reader_end(rd);
+    return rc;
+}
+
+VIGIL_API int vigil_error_message(vigil_index *ix, const vigil_result *res, uint32_t i, char *buf, size_t cap) {
+    if (!ix || !res || !buf || !cap) return VIGIL_E_INVALID_ARG;
+    buf[0] = 0;
+    if (i >= res->error_count || i >= VIGIL_RESULT_MAX_POLICIES) return VIGIL_E_INVALID_ARG;
+    uint32_t kind = res->error_kind[i], pc = res->error_pc[i];
+    if (kind < VIGIL_ERR_TYPE || kind > VIGIL_ERR_LIMIT) return VIGIL_E_INVALID_ARG;
+    int rc = VIGIL_OK;
+    vigil__reader *rd = vigil__reader_get(ix, &rc);
+    if (!rd) return rc;
+    if ((rc = vigil__reader_begin(rd))) return rc;
+    vigil__policy po;
+    if ((rc = vigil__policy_get(rd, res->errored[i], &po))) { vigil__reader_end(rd); return rc == VIGIL_E_CORRUPT ? VIGIL_E_INVALID_ARG : rc; }
+    char where[600], detail[300] = "";
+    uint32_t line, col;
+    if (po.po_file.n && span_of(&po, pc, &line, &col))
+        snprintf(where, sizeof where, "%.*s:%u:%u", (int)(po.po_file.n > 512 ? 512 : po.po_file.n), (const char *)po.po_file.p, line, col);
+    else
+        snprintf(where, sizeof where, "%.*s", (int)(po.po_id.n > 512 ? 512 : po.po_id.n), (const char *)po.po_id.p);
+    /* Name what failed when the instruction says: the attribute, or the extension function. */
+    if (pc < po.po_code_len && po.po_code[pc] < OP__COUNT && (uint64_t)pc + 5 <= po.po_code_len) {
+        uint8_t op = po.po_code[pc];
+        uint32_t a = vigil__rd32(po.po_code + pc + 1);
+        char name[200];
+        if ((op == OP_GET_ATTR) && vigil__name_text(rd, a, name, sizeof name) == 0) {
+            if (kind == VIGIL_ERR_MISSING_ATTR) snprintf(detail, sizeof detail, "attribute `%s` not found", name);
+            else if (kind == VIGIL_ERR_MISSING_ENTITY) snprintf(detail, sizeof detail, "attribute `%s` read on an entity that does not exist", name);
+        } else if (op == OP_EXT && a < EXT__COUNT) {
+            snprintf(detail, sizeof detail, "%s in `%s`", err_names[kind], vigil__ext_names[a]);
+        }
+    }
+    vigil__reader_end(rd);
+    int n = snprintf(buf, cap, "%s: %s", where, detail[0] ? detail : err_names[kind]);
+    return n >= 0 && (size_t)n >= cap ? VIGIL_E_BUFFER : VIGIL_OK;
+}
+
+VIGIL_API int vigil_index_generation(vigil_index *ix, uint64_t *generation) {
+    if (!ix || !generation) return VIGIL_E_INVALID_ARG;
+    int rc = VIGIL_OK;
+    vigil__reader *rd = vigil__reader_get(ix, &rc);
+    if (!rd) return rc;
+    if ((rc = vigil__reader_begin(rd))) return rc;
+    *generation = rd->rd_hdr.vh_generation;
+    vigil__reader_end(rd);
+    return VIGIL_OK;
+}

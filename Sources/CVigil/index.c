@@ -1,0 +1,383 @@
+/*
+ * index.c — opening an index, per-thread readers, and checked access to its records.
+ *
+ * Open and close are cold and may allocate and lock; everything a decision calls after a thread's first one
+ * (vigil__reader_get on a known thread, begin/end, the lookups) uses only the thread's preallocated state and
+ * LMDB reads inside its renewed transaction.
+ */
+#include "vigil_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+/* Serial numbers of open handles, for the thread cache (see vigil_internal.h). */
+static _Atomic uint64_t next_serial = 1;
+
+/* The thread's most recently used (handle serial, reader); a miss walks the handle's reader list. */
+static _Thread_local struct { uint64_t serial; vigil__reader *rd; } thread_cache;
+
+uint8_t *vigil__alloc(vigil__reader *rd, size_t n) {
+    if (n > VIGIL__ARENA_BYTES - rd->rd_top) return NULL;
+    uint8_t *p = rd->rd_arena + rd->rd_top;
+    rd->rd_top += n;
+    return p;
+}
+
+void *vigil__alloc_aligned(vigil__reader *rd, size_t n) {
+    size_t pad = (size_t)(-(intptr_t)(rd->rd_arena + rd->rd_top)) & (sizeof(void *) - 1);
+    if (pad > VIGIL__ARENA_BYTES - rd->rd_top) return NULL;
+    rd->rd_top += pad;
+    return vigil__alloc(rd, n);
+}
+
+/* Maps an LMDB or errno code from opening to a Vigil status (never passed through raw). */
+static int open_status(int rc) {
+    if (rc == ENOENT) return VIGIL_E_NOT_FOUND;
+    if (rc == ENOMEM) return VIGIL_E_NOMEM;
+    if (rc == MDB_INVALID) return VIGIL_E_NOT_INDEX;
+    if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND) return VIGIL_E_CORRUPT;
+    return VIGIL_E_IO;
+}
+
+/* Reads and checks the header of the transaction's generation. */
+static int read_header(MDB_txn *txn, MDB_dbi meta, vigil_header *out) {
+    MDB_val k = { 6, (void *)"header" }, v;
+    int rc = mdb_get(txn, meta, &k, &v);
+    if (rc == MDB_NOTFOUND) return VIGIL_E_NOT_INDEX;                  /* IDX-H001: no header */
+    if (rc) return open_status(rc);
+    if (v.mv_size < 8 || memcmp(v.mv_data, VIGIL_MAGIC, 8) != 0) return VIGIL_E_NOT_INDEX; /* IDX-H001 */
+    if (v.mv_size < 12 || vigil__rd32((const uint8_t *)v.mv_data + 8) != VIGIL_FORMAT_VERSION)
+        return VIGIL_E_VERSION;                                          /* IDX-H002, after the magic */
+    if (v.mv_size != sizeof(vigil_header)) return VIGIL_E_CORRUPT;     /* IDX-H003 */
+    memcpy(out, v.mv_data, sizeof *out);
+    if (out->vh_endian != 0x01020304u) return VIGIL_E_CORRUPT;         /* IDX-H003 */
+    /* IDX-V004: every stored id is below the temporary range. */
+    if (out->vh_entity_count > VIGIL_TEMP_ID_BASE || out->vh_name_count > VIGIL_TEMP_ID_BASE) return VIGIL_E_CORRUPT;
+    return VIGIL_OK;
+}
+
+VIGIL_API int vigil_index_open(const char *path, unsigned flags, vigil_index **out) {
+    if (out) *out = NULL;
+    if (!path || !out || (flags & ~VIGIL_OPEN_FAIL_OPEN)) return VIGIL_E_INVALID_ARG;
+    struct stat st;
+    char data[4096];
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return VIGIL_E_NOT_FOUND;
+    if ((size_t)snprintf(data, sizeof data, "%s/data.mdb", path) >= sizeof data) return VIGIL_E_INVALID_ARG;
+    if (stat(data, &st) != 0) return VIGIL_E_NOT_FOUND;
+
+    vigil_index *ix = calloc(1, sizeof *ix);
+    if (!ix) return VIGIL_E_NOMEM;
+    ix->ix_flags = flags;
+    ix->ix_serial = atomic_fetch_add(&next_serial, 1);
+    atomic_init(&ix->ix_readers, NULL);
+    MDB_txn *txn = NULL;
+    int rc = mdb_env_create(&ix->ix_env);
+    if (rc) { free(ix); return open_status(rc); }
+    mdb_env_set_maxdbs(ix->ix_env, VIGIL_MAX_DBS);
+    /* Read-only, but with the lock file: readers register their slots there so the writer never overwrites
+     * pages they still read. MDB_NOTLS ties a slot to a transaction, which our per-thread readers keep. */
+    rc = mdb_env_open(ix->ix_env, path, MDB_RDONLY | MDB_NOTLS, 0644);
+    if (rc) { rc = open_status(rc); goto fail; }
+    rc = mdb_txn_begin(ix->ix_env, NULL, MDB_RDONLY, &txn);
+    if (rc) { rc = open_status(rc); goto fail; }
+    rc = mdb_dbi_open(txn, VIGIL_DB_META, 0, &ix->ix_meta);
+    if (rc) { rc = rc == MDB_NOTFOUND ? VIGIL_E_NOT_INDEX : open_status(rc); goto fail; } /* IDX-H001 */
+    vigil_header hdr;
+    if ((rc = read_header(txn, ix->ix_meta, &hdr))) goto fail;
+    struct { const char *name; MDB_dbi *dbi; } dbs[] = {
+        { VIGIL_DB_NAMES, &ix->ix_names }, { VIGIL_DB_NAME_TEXT, &ix->ix_name_text }, { VIGIL_DB_UIDS, &ix->ix_uids },
+        { VIGIL_DB_ENTITIES, &ix->ix_entities }, { VIGIL_DB_POLICIES, &ix->ix_policies },
+        { VIGIL_DB_BY_ACTION, &ix->ix_by_action }, { VIGIL_DB_SESSIONS, &ix->ix_sessions },
+    };
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+        rc = mdb_dbi_open(txn, dbs[i].name, 0, dbs[i].dbi);
+        if (rc) { rc = rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT : open_status(rc); goto fail; } /* IDX-D001 */
+    }
+    /* Committing (not aborting) keeps the database handles open for the environment's lifetime. */
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc) { rc = open_status(rc); goto fail; }
+    *out = ix;
+    return VIGIL_OK;
+fail:
+    if (txn) mdb_txn_abort(txn);
+    mdb_env_close(ix->ix_env);
+    free(ix);
+    return rc;
+}
+
+static void reader_free(vigil__reader *rd) {
+    if (rd->rd_txn) mdb_txn_abort(rd->rd_txn);
+    free(rd->rd_arena);
+    free(rd->rd_pool);
+    free(rd->rd_stack);
+    free(rd);
+}
+
+VIGIL_API void vigil_index_close(vigil_index *ix) {
+    if (!ix) return;
+    vigil__reader *rd = atomic_load(&ix->ix_readers);
+    while (rd) {
+        vigil__reader *next = rd->rd_next;
+        reader_free(rd);
+        rd = next;
+    }
+    mdb_env_close(ix->ix_env);
+    /* This thread's cache may name the handle; other threads' caches hold its serial, never reused. */
+    if (thread_cache.serial == ix->ix_serial) thread_cache.serial = 0;
+    free(ix);
+}
+
+vigil__reader *vigil__reader_get(vigil_index *ix, int *status) {
+    if (thread_cache.serial == ix->ix_serial) return thread_cache.rd;
+    pthread_t me = pthread_self();
+    for (vigil__reader *r = atomic_load_explicit(&ix->ix_readers, memory_order_acquire); r; r = r->rd_next) {
+        if (pthread_equal(r->rd_owner, me)) {
+            thread_cache.serial = ix->ix_serial;
+            thread_cache.rd = r;
+            return r;
+        }
+    }
+    /* The thread's first decision on this handle: the only allocation. */
+    vigil__reader *rd = calloc(1, sizeof *rd);
+    if (!rd) { *status = VIGIL_E_NOMEM; return NULL; }
+    rd->rd_owner = me;
+    rd->rd_ix = ix;
+    rd->rd_arena = malloc(VIGIL__ARENA_BYTES);
+    rd->rd_pool = malloc(VIGIL__POOL_BYTES);
+    rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
+    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack) { reader_free(rd); *status = VIGIL_E_NOMEM; return NULL; }
+    int rc = mdb_txn_begin(ix->ix_env, NULL, MDB_RDONLY, &rd->rd_txn);
+    if (rc) {
+        rd->rd_txn = NULL;
+        reader_free(rd);
+        *status = rc == ENOMEM ? VIGIL_E_NOMEM : VIGIL_E_IO;
+        return NULL;
+    }
+    mdb_txn_reset(rd->rd_txn);
+    vigil__reader *head = atomic_load_explicit(&ix->ix_readers, memory_order_relaxed);
+    do rd->rd_next = head;
+    while (!atomic_compare_exchange_weak_explicit(&ix->ix_readers, &head, rd, memory_order_release, memory_order_relaxed));
+    thread_cache.serial = ix->ix_serial;
+    thread_cache.rd = rd;
+    return rd;
+}
+
+int vigil__reader_begin(vigil__reader *rd) {
+    int rc = mdb_txn_renew(rd->rd_txn);
+    if (rc) return rc == MDB_CORRUPTED || rc == MDB_PANIC ? VIGIL_E_CORRUPT : VIGIL_E_IO;
+    rd->rd_live = 1;
+    rd->rd_top = 0;
+    rd->rd_pool_top = 0;
+    rd->rd_tname_count = 0;
+    rd->rd_tent_count = 0;
+    rc = read_header(rd->rd_txn, rd->rd_ix->ix_meta, &rd->rd_hdr);
+    if (rc) vigil__reader_end(rd);
+    return rc;
+}
+
+void vigil__reader_end(vigil__reader *rd) {
+    if (rd->rd_live) mdb_txn_reset(rd->rd_txn);
+    rd->rd_live = 0;
+}
+
+/* Copies bytes into the request's pool, which temporary ids point into. */
+static const uint8_t *pool_copy(vigil__reader *rd, const uint8_t *b, size_t n) {
+    if (n > VIGIL__POOL_BYTES - rd->rd_pool_top) return NULL;
+    uint8_t *p = rd->rd_pool + rd->rd_pool_top;
+    if (n) memcpy(p, b, n);
+    rd->rd_pool_top += n;
+    return p;
+}
+
+static int lookup_status(int rc) { return rc == MDB_NOTFOUND ? 1 : rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? VIGIL_E_CORRUPT : VIGIL_E_IO; }
+
+int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
+    /* LMDB keys are 1..511 bytes; a name outside that cannot be stored, so it is temporary. */
+    if (len > 0 && len <= 511) {
+        MDB_val k = { len, (void *)name }, v;
+        int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
+        if (rc == 0) {
+            if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+            *id = vigil__rd32(v.mv_data);
+            if (*id >= rd->rd_hdr.vh_name_count) return VIGIL_E_CORRUPT; /* name ids are 0 ..< vh_name_count */
+            return VIGIL_OK;
+        }
+        if ((rc = lookup_status(rc)) < 0) return rc;
+    }
+    /* IDX-V004: the same unknown name gets the same temporary id throughout the request. */
+    for (uint32_t i = 0; i < rd->rd_tname_count; i++) {
+        vigil__temp *t = &rd->rd_tnames[i];
+        if (t->tp_len == len && memcmp(t->tp_bytes, name, len) == 0) { *id = VIGIL_TEMP_ID_BASE + i; return VIGIL_OK; }
+    }
+    if (rd->rd_tname_count == VIGIL__TEMP_MAX) return VIGIL_E_LIMIT;
+    const uint8_t *copy = pool_copy(rd, name, len);
+    if (!copy) return VIGIL_E_LIMIT;
+    vigil__temp *t = &rd->rd_tnames[rd->rd_tname_count];
+    t->tp_bytes = copy;
+    t->tp_len = (uint32_t)len;
+    t->tp_type = 0;
+    *id = VIGIL_TEMP_ID_BASE + rd->rd_tname_count++;
+    return VIGIL_OK;
+}
+
+int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t len, uint32_t *eid) {
+    if (type < VIGIL_TEMP_ID_BASE && len + 4 <= 511) {
+        uint8_t key[511];
+        vigil__wr32(key, type);
+        if (len) memcpy(key + 4, id, len);
+        MDB_val k = { len + 4, key }, v;
+        int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &k, &v);
+        if (rc == 0) {
+            if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+            *eid = vigil__rd32(v.mv_data);
+            if (*eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT; /* eids are 0 ..< vh_entity_count */
+            return VIGIL_OK;
+        }
+        if ((rc = lookup_status(rc)) < 0) return rc;
+    }
+    for (uint32_t i = 0; i < rd->rd_tent_count; i++) {
+        vigil__temp *t = &rd->rd_tents[i];
+        if (t->tp_type == type && t->tp_len == len && memcmp(t->tp_bytes, id, len) == 0) {
+            *eid = VIGIL_TEMP_ID_BASE + i;
+            return VIGIL_OK;
+        }
+    }
+    if (rd->rd_tent_count == VIGIL__TEMP_MAX) return VIGIL_E_LIMIT;
+    const uint8_t *copy = pool_copy(rd, id, len);
+    if (!copy) return VIGIL_E_LIMIT;
+    vigil__temp *t = &rd->rd_tents[rd->rd_tent_count];
+    t->tp_bytes = copy;
+    t->tp_len = (uint32_t)len;
+    t->tp_type = type;
+    *eid = VIGIL_TEMP_ID_BASE + rd->rd_tent_count++;
+    return VIGIL_OK;
+}
+
+/* Checks a Record value at offset `off` of an entity record, or none at offset 0. */
+static int entity_record(const uint8_t *rec, size_t size, uint32_t off, vigil_val *out) {
+    out->p = NULL;
+    out->n = 0;
+    if (off == 0) return VIGIL_OK;
+    if (off < sizeof(vigil_entity_rec) || off >= size) return VIGIL_E_CORRUPT;   /* IDX-V003 */
+    uint32_t n = vigil__value_check(rec + off, size - off, VIGIL__MAX_DEPTH);
+    if (n == 0 || rec[off] != VIGIL_V_RECORD) return VIGIL_E_CORRUPT;             /* IDX-V001..V004 */
+    out->p = rec + off;
+    out->n = n;
+    return VIGIL_OK;
+}
+
+int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
+    memset(out, 0, sizeof *out);
+    out->en_type = VIGIL_NONE;
+    if (eid >= VIGIL_TEMP_ID_BASE) {
+        uint32_t i = eid - VIGIL_TEMP_ID_BASE;
+        if (i < rd->rd_tent_count) {
+            out->en_type = rd->rd_tents[i].tp_type;
+            out->en_id = rd->rd_tents[i].tp_bytes;
+            out->en_id_len = rd->rd_tents[i].tp_len;
+        }
+        return 0;
+    }
+    unsigned int key = eid;
+    MDB_val k = { sizeof key, &key }, v;
+    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &v);
+    if (rc) return (rc = lookup_status(rc)) < 0 ? rc : 0;
+    const uint8_t *rec = v.mv_data;
+    size_t size = v.mv_size;
+    if (size < sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
+    vigil_entity_rec er;
+    memcpy(&er, rec, sizeof er);
+    if ((uint64_t)er.er_id_off + er.er_id_len > size) return VIGIL_E_CORRUPT;               /* IDX-V003 */
+    if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > size) return VIGIL_E_CORRUPT;
+    out->en_type = er.er_type;
+    out->en_flags = er.er_flags;
+    out->en_id = rec + er.er_id_off;
+    out->en_id_len = er.er_id_len;
+    out->en_anc = rec + er.er_anc_off;
+    out->en_anc_count = er.er_anc_count;
+    if ((want & VIGIL__WANT_ATTRS) && (rc = entity_record(rec, size, er.er_attrs_off, &out->en_attrs))) return rc;
+    if ((want & VIGIL__WANT_TAGS) && (rc = entity_record(rec, size, er.er_tags_off, &out->en_tags))) return rc;
+    return 1;
+}
+
+int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b) {
+    if (a == b) return 1;
+    vigil__entity en;
+    int rc = vigil__entity_get(rd, a, &en, 0);
+    if (rc <= 0) return rc;
+    /* Binary search of the sorted ancestor closure (IDX-E002). */
+    uint32_t lo = 0, hi = en.en_anc_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t x = vigil__rd32(en.en_anc + 4 * (size_t)mid);
+        if (x == b) return 1;
+        if (x < b) lo = mid + 1; else hi = mid;
+    }
+    return 0;
+}
+
+int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap) {
+    if (cap == 0) return -1;
+    buf[0] = 0;
+    const uint8_t *b = NULL;
+    size_t n = 0;
+    if (id >= VIGIL_TEMP_ID_BASE) {
+        if (id - VIGIL_TEMP_ID_BASE >= rd->rd_tname_count) return -1;
+        b = rd->rd_tnames[id - VIGIL_TEMP_ID_BASE].tp_bytes;
+        n = rd->rd_tnames[id - VIGIL_TEMP_ID_BASE].tp_len;
+    } else {
+        unsigned int key = id;
+        MDB_val k = { sizeof key, &key }, v;
+        if (mdb_get(rd->rd_txn, rd->rd_ix->ix_name_text, &k, &v)) return -1;
+        b = v.mv_data;
+        n = v.mv_size;
+    }
+    if (n >= cap) n = cap - 1;
+    memcpy(buf, b, n);
+    buf[n] = 0;
+    return 0;
+}
+
+int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
+    if (num >= rd->rd_hdr.vh_policy_count) return VIGIL_E_CORRUPT;  /* IDX-A001: numbers below the count */
+    unsigned int key = num;
+    MDB_val k = { sizeof key, &key }, v;
+    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_policies, &k, &v);
+    if (rc) return rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT : lookup_status(rc);  /* every number has a record */
+    const uint8_t *rec = v.mv_data;
+    size_t size = v.mv_size;
+    if (size < sizeof(vigil_policy_rec)) return VIGIL_E_CORRUPT;
+    vigil_policy_rec pr;
+    memcpy(&pr, rec, sizeof pr);
+    /* IDX-V003 applied to the record: every region lies inside it. */
+    if ((uint64_t)pr.pr_id_off + pr.pr_id_len > size || (uint64_t)pr.pr_annot_off + pr.pr_annot_len > size ||
+        (uint64_t)pr.pr_code_off + pr.pr_code_len > size || (uint64_t)pr.pr_file_off + pr.pr_file_len > size ||
+        (uint64_t)pr.pr_const_off + 4 * (uint64_t)pr.pr_const_count > size ||
+        (uint64_t)pr.pr_span_off + 12 * (uint64_t)pr.pr_span_count > size)
+        return VIGIL_E_CORRUPT;
+    /* IDX-P002: a @step_up policy is a forbid with a level 1..3. */
+    if ((pr.pr_flags & VIGIL_POL_STEP_UP) && (!(pr.pr_flags & VIGIL_POL_FORBID) || pr.pr_step_up < 1 || pr.pr_step_up > 3))
+        return VIGIL_E_CORRUPT;
+    if (pr.pr_principal.sc_kind > VIGIL_SCOPE_IS_IN || pr.pr_resource.sc_kind > VIGIL_SCOPE_IS_IN) return VIGIL_E_CORRUPT;
+    out->po_rec = rec;
+    out->po_len = (uint32_t)size;
+    out->po_flags = pr.pr_flags;
+    out->po_step_up = pr.pr_step_up;
+    out->po_max_age = pr.pr_max_age;
+    out->po_expires_ms = pr.pr_expires_ms;
+    out->po_principal = pr.pr_principal;
+    out->po_resource = pr.pr_resource;
+    out->po_code = rec + pr.pr_code_off;
+    out->po_code_len = pr.pr_code_len;
+    out->po_const_off = pr.pr_const_off;
+    out->po_const_count = pr.pr_const_count;
+    out->po_span_off = pr.pr_span_off;
+    out->po_span_count = pr.pr_span_count;
+    out->po_id = (vigil_val){ rec + pr.pr_id_off, pr.pr_id_len };
+    out->po_annot = (vigil_val){ rec + pr.pr_annot_off, pr.pr_annot_len };
+    out->po_file = (vigil_val){ rec + pr.pr_file_off, pr.pr_file_len };
+    return VIGIL_OK;
+}

@@ -1,0 +1,524 @@
+/*
+ * json.c — a request's context JSON into one canonical Record value in the thread's arena.
+ *
+ * Cedar's schema-less JSON value format, as Sources/VigilData/ValueDecoder.swift (`plain`) reads it: booleans,
+ * integers that fit in 64 bits (Long; any other number is an error), strings, arrays (sets), objects (records),
+ * and, only in an object with exactly that one key, the escapes `{"__entity": {"type", "id"}}` (the inner object
+ * needs two or more members, string `type` and `id`; others are ignored), `{"__extn": {"fn", "arg" | "args"}}`
+ * (any extension function) and `{"__expr": "…"}` (refused). An object with such a key but not the escape's shape
+ * is an ordinary record. `null` and duplicate keys are errors. The top level must be a record.
+ *
+ * Differences from the Swift reader, on purpose: nesting is capped at 64 (the index's limit, IDX-V003, not JSON's
+ * 256), and invalid UTF-8 is refused rather than replaced.
+ *
+ * Each build function leaves exactly its value's encoding at [start, top) of the arena: temporaries above it are
+ * given back by moving the result down, so the whole context costs its encoded size plus transient tables.
+ */
+#include "vigil_internal.h"
+
+typedef struct parser {
+    vigil__reader *rd;
+    const uint8_t *s;
+    size_t n, pos;
+} parser;
+
+#define CTX_ERR VIGIL_E_CONTEXT
+
+static void skip_ws(parser *ps) {
+    while (ps->pos < ps->n) {
+        uint8_t c = ps->s[ps->pos];
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t') break;
+        ps->pos++;
+    }
+}
+
+static int lit(parser *ps, const char *word) {
+    size_t len = strlen(word);
+    if (ps->n - ps->pos < len || memcmp(ps->s + ps->pos, word, len) != 0) return 0;
+    ps->pos += len;
+    return 1;
+}
+
+static int hex4(parser *ps, uint32_t *out) {
+    if (ps->n - ps->pos < 4) return 0;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        uint8_t c = ps->s[ps->pos++];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return 0;
+        v = v << 4 | (uint32_t)d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Length of a valid UTF-8 sequence at p (n bytes left), or 0. */
+static uint32_t utf8_len(const uint8_t *p, size_t n) {
+    uint8_t b = p[0];
+    uint32_t need;
+    if (b < 0x80) return 1;
+    if (b >= 0xC2 && b <= 0xDF) need = 1;
+    else if (b >= 0xE0 && b <= 0xEF) need = 2;
+    else if (b >= 0xF0 && b <= 0xF4) need = 3;
+    else return 0;
+    if (n < need + 1) return 0;
+    for (uint32_t i = 1; i <= need; i++) if ((p[i] & 0xC0) != 0x80) return 0;
+    if (b == 0xE0 && p[1] < 0xA0) return 0;   /* overlong */
+    if (b == 0xED && p[1] >= 0xA0) return 0;  /* surrogates */
+    if (b == 0xF0 && p[1] < 0x90) return 0;   /* overlong */
+    if (b == 0xF4 && p[1] >= 0x90) return 0;  /* above U+10FFFF */
+    return need + 1;
+}
+
+/* Decodes the string at pos (on its opening quote). With out != NULL (room for the raw length), writes the
+ * UTF-8 bytes there; *len gets the decoded length. */
+static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
+    if (ps->pos >= ps->n || ps->s[ps->pos] != '"') return CTX_ERR;
+    ps->pos++;
+    uint32_t k = 0;
+    for (;;) {
+        if (ps->pos >= ps->n) return CTX_ERR;
+        uint8_t c = ps->s[ps->pos];
+        if (c == '"') { ps->pos++; *len = k; return VIGIL_OK; }
+        if (c < 0x20) return CTX_ERR;
+        if (c != '\\') {
+            uint32_t l = utf8_len(ps->s + ps->pos, ps->n - ps->pos);
+            if (l == 0) return CTX_ERR;
+            if (out) memcpy(out + k, ps->s + ps->pos, l);
+            k += l;
+            ps->pos += l;
+            continue;
+        }
+        ps->pos++;
+        if (ps->pos >= ps->n) return CTX_ERR;
+        uint8_t e = ps->s[ps->pos++];
+        uint32_t cp;
+        switch (e) {
+        case '"': cp = '"'; break;
+        case '\\': cp = '\\'; break;
+        case '/': cp = '/'; break;
+        case 'b': cp = 8; break;
+        case 'f': cp = 12; break;
+        case 'n': cp = 10; break;
+        case 'r': cp = 13; break;
+        case 't': cp = 9; break;
+        case 'u':
+            if (!hex4(ps, &cp)) return CTX_ERR;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                uint32_t lo;
+                if (ps->n - ps->pos < 2 || ps->s[ps->pos] != '\\' || ps->s[ps->pos + 1] != 'u') return CTX_ERR;
+                ps->pos += 2;
+                if (!hex4(ps, &lo) || lo < 0xDC00 || lo > 0xDFFF) return CTX_ERR;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return CTX_ERR;
+            }
+            break;
+        default:
+            return CTX_ERR;
+        }
+        /* Encoded UTF-8 is never longer than its escape, so the raw-length buffer suffices. */
+        uint8_t buf[4];
+        uint32_t bl;
+        if (cp < 0x80) { buf[0] = (uint8_t)cp; bl = 1; }
+        else if (cp < 0x800) { buf[0] = (uint8_t)(0xC0 | cp >> 6); buf[1] = (uint8_t)(0x80 | (cp & 0x3F)); bl = 2; }
+        else if (cp < 0x10000) {
+            buf[0] = (uint8_t)(0xE0 | cp >> 12); buf[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+            buf[2] = (uint8_t)(0x80 | (cp & 0x3F)); bl = 3;
+        } else {
+            buf[0] = (uint8_t)(0xF0 | cp >> 18); buf[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+            buf[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F)); buf[3] = (uint8_t)(0x80 | (cp & 0x3F)); bl = 4;
+        }
+        if (out) memcpy(out + k, buf, bl);
+        k += bl;
+    }
+}
+
+/* Decodes a string into the arena (raw bytes, not an encoded value); the caller rolls the arena back. */
+static int string_bytes(parser *ps, const uint8_t **bytes, uint32_t *len) {
+    size_t start = ps->pos;
+    uint32_t l;
+    int rc = read_string(ps, NULL, &l);
+    if (rc) return rc;
+    uint8_t *buf = vigil__alloc(ps->rd, l ? l : 1);
+    if (!buf) return VIGIL_E_LIMIT;
+    ps->pos = start;
+    read_string(ps, buf, &l);
+    *bytes = buf;
+    *len = l;
+    return VIGIL_OK;
+}
+
+static int bytes_eq(const uint8_t *b, uint32_t n, const char *s) { return strlen(s) == n && memcmp(b, s, n) == 0; }
+
+/* Checks syntax and moves past one value without building it. */
+static int skip_value(parser *ps, int depth) {
+    if (depth > VIGIL__MAX_DEPTH) return CTX_ERR;
+    skip_ws(ps);
+    if (ps->pos >= ps->n) return CTX_ERR;
+    uint8_t c = ps->s[ps->pos];
+    uint32_t l;
+    if (c == '"') return read_string(ps, NULL, &l);
+    if (c == '{' || c == '[') {
+        uint8_t close = c == '{' ? '}' : ']';
+        ps->pos++;
+        skip_ws(ps);
+        if (ps->pos < ps->n && ps->s[ps->pos] == close) { ps->pos++; return VIGIL_OK; }
+        for (;;) {
+            int rc;
+            if (c == '{') {
+                skip_ws(ps);
+                if ((rc = read_string(ps, NULL, &l))) return rc;
+                skip_ws(ps);
+                if (ps->pos >= ps->n || ps->s[ps->pos] != ':') return CTX_ERR;
+                ps->pos++;
+            }
+            if ((rc = skip_value(ps, depth + 1))) return rc;
+            skip_ws(ps);
+            if (ps->pos >= ps->n) return CTX_ERR;
+            if (ps->s[ps->pos] == ',') { ps->pos++; continue; }
+            if (ps->s[ps->pos] == close) { ps->pos++; return VIGIL_OK; }
+            return CTX_ERR;
+        }
+    }
+    if (lit(ps, "true") || lit(ps, "false") || lit(ps, "null")) return VIGIL_OK;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        if (c == '-') ps->pos++;
+        size_t d0 = ps->pos;
+        while (ps->pos < ps->n && ps->s[ps->pos] >= '0' && ps->s[ps->pos] <= '9') ps->pos++;
+        if (ps->pos == d0 || (ps->pos - d0 > 1 && ps->s[d0] == '0')) return CTX_ERR;
+        if (ps->pos < ps->n && ps->s[ps->pos] == '.') {
+            size_t f0 = ++ps->pos;
+            while (ps->pos < ps->n && ps->s[ps->pos] >= '0' && ps->s[ps->pos] <= '9') ps->pos++;
+            if (ps->pos == f0) return CTX_ERR;
+        }
+        if (ps->pos < ps->n && (ps->s[ps->pos] == 'e' || ps->s[ps->pos] == 'E')) {
+            ps->pos++;
+            if (ps->pos < ps->n && (ps->s[ps->pos] == '+' || ps->s[ps->pos] == '-')) ps->pos++;
+            size_t e0 = ps->pos;
+            while (ps->pos < ps->n && ps->s[ps->pos] >= '0' && ps->s[ps->pos] <= '9') ps->pos++;
+            if (ps->pos == e0) return CTX_ERR;
+        }
+        return VIGIL_OK;
+    }
+    return CTX_ERR;
+}
+
+/* One member of an object found by a scan: where its key's value starts. */
+typedef struct member_scan {
+    uint32_t count;          /* members */
+    size_t first_value;      /* position of the first member's value */
+    int first_key;           /* 1 __entity, 2 __extn, 3 __expr, 0 other */
+} member_scan;
+
+/* Scans the object at pos (on `{`) without building it; leaves pos after it. */
+static int scan_object(parser *ps, int depth, member_scan *ms) {
+    size_t mark = ps->rd->rd_top;
+    ms->count = 0;
+    ms->first_key = 0;
+    ps->pos++;
+    skip_ws(ps);
+    if (ps->pos < ps->n && ps->s[ps->pos] == '}') { ps->pos++; return VIGIL_OK; }
+    for (;;) {
+        const uint8_t *key;
+        uint32_t klen;
+        int rc;
+        skip_ws(ps);
+        if ((rc = string_bytes(ps, &key, &klen))) return rc;
+        if (ms->count == 0)
+            ms->first_key = bytes_eq(key, klen, "__entity") ? 1 : bytes_eq(key, klen, "__extn") ? 2
+                          : bytes_eq(key, klen, "__expr") ? 3 : 0;
+        ps->rd->rd_top = mark;
+        skip_ws(ps);
+        if (ps->pos >= ps->n || ps->s[ps->pos] != ':') return CTX_ERR;
+        ps->pos++;
+        skip_ws(ps);
+        if (ms->count == 0) ms->first_value = ps->pos;
+        ms->count++;
+        if ((rc = skip_value(ps, depth + 1))) return rc;
+        skip_ws(ps);
+        if (ps->pos >= ps->n) return CTX_ERR;
+        if (ps->s[ps->pos] == ',') { ps->pos++; continue; }
+        if (ps->s[ps->pos] == '}') { ps->pos++; return VIGIL_OK; }
+        return CTX_ERR;
+    }
+}
+
+/* Finds the first member `key` of the object at `at` (already checked); *where gets its value's position. */
+static int find_member(parser *ps, size_t at, const char *key, size_t *where, uint32_t *count) {
+    size_t save = ps->pos, mark = ps->rd->rd_top;
+    int found = 0;
+    *count = 0;
+    ps->pos = at + 1;
+    skip_ws(ps);
+    if (ps->s[ps->pos] != '}') {
+        for (;;) {
+            const uint8_t *k;
+            uint32_t kl;
+            skip_ws(ps);
+            if (string_bytes(ps, &k, &kl)) break;
+            int match = !found && bytes_eq(k, kl, key);
+            ps->rd->rd_top = mark;
+            skip_ws(ps);
+            ps->pos++; /* ':' */
+            skip_ws(ps);
+            if (match) { found = 1; *where = ps->pos; }
+            (*count)++;
+            if (skip_value(ps, 0) /* already checked within the depth limit */) break;
+            skip_ws(ps);
+            if (ps->s[ps->pos] != ',') break;
+            ps->pos++;
+        }
+    }
+    ps->pos = save;
+    ps->rd->rd_top = mark;
+    return found;
+}
+
+static int build_value(parser *ps, int depth, vigil_val *out);
+
+/* Moves the value at v down to arena position start and makes it the arena's top. */
+static void settle(parser *ps, size_t start, vigil_val *v) {
+    uint8_t *dst = ps->rd->rd_arena + start;
+    memmove(dst, v->p, v->n);
+    v->p = dst;
+    ps->rd->rd_top = start + v->n;
+}
+
+/* Cedar's Name::from_normalized_str: identifiers (not reserved) joined by `::`, and no `__cedar` component. */
+static int valid_type_name(const uint8_t *b, uint32_t n) {
+    static const char *const reserved[] = { "true", "false", "if", "then", "else", "in", "is", "like", "has" };
+    uint32_t i = 0;
+    for (;;) {
+        uint32_t s = i;
+        while (i < n && b[i] != ':') {
+            uint8_t c = b[i];
+            int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && !(i > s && c >= '0' && c <= '9')) return 0;
+            i++;
+        }
+        if (i == s) return 0;
+        for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
+            if (bytes_eq(b + s, i - s, reserved[r])) return 0;
+        if (bytes_eq(b + s, i - s, "__cedar")) return 0;
+        if (i == n) return 1;
+        if (n - i < 3 || b[i + 1] != ':') return 0;
+        i += 2;
+    }
+}
+
+/* `{"__entity": {...}}` with the inner object at `inner`: 1 built, 0 not the escape's shape, or an error. */
+static int build_entity(parser *ps, size_t start, size_t inner, vigil_val *out) {
+    if (ps->s[inner] != '{') return 0;
+    size_t tpos = 0, ipos = 0;
+    uint32_t count;
+    if (!find_member(ps, inner, "type", &tpos, &count) || ps->s[tpos] != '"') return 0;
+    if (!find_member(ps, inner, "id", &ipos, &count) || ps->s[ipos] != '"' || count < 2) return 0;
+    size_t save = ps->pos;
+    const uint8_t *tb, *ib;
+    uint32_t tl, il, type, eid;
+    int rc;
+    ps->pos = tpos;
+    if ((rc = string_bytes(ps, &tb, &tl))) return rc;
+    if (!valid_type_name(tb, tl)) return CTX_ERR;
+    if ((rc = vigil__name_id(ps->rd, tb, tl, &type))) return rc;
+    ps->pos = ipos;
+    if ((rc = string_bytes(ps, &ib, &il))) return rc;
+    if ((rc = vigil__entity_id(ps->rd, type, ib, il, &eid))) return rc;
+    ps->pos = save;
+    ps->rd->rd_top = start;
+    uint8_t *p = vigil__alloc(ps->rd, 5);
+    if (!p) return VIGIL_E_LIMIT;
+    p[0] = VIGIL_V_ENTITY;
+    vigil__wr32(p + 1, eid);
+    out->p = p;
+    out->n = 5;
+    return 1;
+}
+
+/* `{"__extn": {"fn", "arg" | "args"}}`: 1 built, 0 not the escape's shape, or an error. */
+static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_val *out) {
+    if (ps->s[inner] != '{') return 0;
+    size_t fpos = 0, apos = 0;
+    uint32_t count;
+    int many = 0;
+    if (!find_member(ps, inner, "fn", &fpos, &count) || ps->s[fpos] != '"' || count < 2) return 0;
+    if (!find_member(ps, inner, "arg", &apos, &count)) {
+        if (!find_member(ps, inner, "args", &apos, &count) || ps->s[apos] != '[') return 0;
+        many = 1;
+    }
+    size_t save = ps->pos;
+    const uint8_t *fb;
+    uint32_t fl;
+    int rc;
+    ps->pos = fpos;
+    if ((rc = string_bytes(ps, &fb, &fl))) return rc;
+    int fn = vigil__ext_lookup(fb, fl);
+    if (fn < 0) return CTX_ERR;                 /* unknown function, `unknown(…)` included */
+    vigil_val args[VIGIL__MAX_ARGS];
+    uint32_t argc = 0;
+    ps->pos = apos;
+    if (!many) {
+        if ((rc = build_value(ps, depth + 2, &args[argc++]))) return rc;
+    } else {
+        ps->pos++;
+        skip_ws(ps);
+        if (ps->s[ps->pos] == ']') ps->pos++;
+        else for (;;) {
+            if (argc == VIGIL__MAX_ARGS) return CTX_ERR;
+            if ((rc = build_value(ps, depth + 2, &args[argc++]))) return rc;
+            skip_ws(ps);
+            if (ps->s[ps->pos++] == ',') continue;
+            break;
+        }
+    }
+    vigil_val v;
+    if (vigil__ext_call(ps->rd, (uint32_t)fn, args, argc, &v)) return CTX_ERR;
+    ps->pos = save;
+    settle(ps, start, &v);
+    *out = v;
+    return 1;
+}
+
+static int build_object(parser *ps, int depth, vigil_val *out) {
+    size_t start = ps->rd->rd_top, open = ps->pos;
+    member_scan ms;
+    int rc = scan_object(ps, depth, &ms);
+    if (rc) return rc;
+    size_t end = ps->pos;
+    if (ms.count == 1 && ms.first_key == 1) {
+        ps->pos = end;
+        if ((rc = build_entity(ps, start, ms.first_value, out))) return rc < 0 ? rc : VIGIL_OK;
+    } else if (ms.count == 1 && ms.first_key == 2) {
+        ps->pos = end;
+        if ((rc = build_extn(ps, depth, start, ms.first_value, out))) return rc < 0 ? rc : VIGIL_OK;
+    } else if (ms.count == 1 && ms.first_key == 3 && ps->s[ms.first_value] == '"') {
+        return CTX_ERR;                        /* Cedar removed `__expr` in version 3 */
+    }
+    /* An ordinary record: ids and values in aligned tables, then the canonical record. */
+    uint32_t *ids = vigil__alloc_aligned(ps->rd, sizeof(uint32_t) * (ms.count ? ms.count : 1));
+    vigil_val *vals = vigil__alloc_aligned(ps->rd, sizeof(vigil_val) * (ms.count ? ms.count : 1));
+    if (!ids || !vals) return VIGIL_E_LIMIT;
+    ps->pos = open + 1;
+    for (uint32_t i = 0; i < ms.count; i++) {
+        skip_ws(ps);
+        size_t mark = ps->rd->rd_top;
+        const uint8_t *key;
+        uint32_t klen;
+        if ((rc = string_bytes(ps, &key, &klen))) return rc;
+        if ((rc = vigil__name_id(ps->rd, key, klen, &ids[i]))) return rc;
+        ps->rd->rd_top = mark;
+        skip_ws(ps);
+        ps->pos++; /* ':' (scanned) */
+        if ((rc = build_value(ps, depth + 1, &vals[i]))) return rc;
+        skip_ws(ps);
+        ps->pos++; /* ',' or '}' (scanned) */
+    }
+    ps->pos = end;
+    vigil_val rec;
+    rc = vigil__record_build(ps->rd, ids, vals, ms.count, &rec);
+    if (rc == 1) return CTX_ERR;               /* a duplicate key */
+    if (rc) return rc;
+    settle(ps, start, &rec);
+    *out = rec;
+    return VIGIL_OK;
+}
+
+static int build_array(parser *ps, int depth, vigil_val *out) {
+    size_t start = ps->rd->rd_top;
+    uint32_t count = 0;
+    int rc;
+    ps->pos++;
+    skip_ws(ps);
+    if (ps->pos < ps->n && ps->s[ps->pos] == ']') ps->pos++;
+    else for (;;) {
+        vigil_val v;
+        if ((rc = build_value(ps, depth + 1, &v))) return rc;
+        count++;
+        skip_ws(ps);
+        if (ps->pos >= ps->n) return CTX_ERR;
+        if (ps->s[ps->pos] == ',') { ps->pos++; continue; }
+        if (ps->s[ps->pos] == ']') { ps->pos++; break; }
+        return CTX_ERR;
+    }
+    /* The elements lie back to back from start; index them, then build the canonical set. */
+    vigil_val *elems = vigil__alloc_aligned(ps->rd, sizeof(vigil_val) * (count ? count : 1));
+    if (!elems) return VIGIL_E_LIMIT;
+    const uint8_t *q = ps->rd->rd_arena + start;
+    for (uint32_t i = 0; i < count; i++) {
+        elems[i].p = q;
+        elems[i].n = vigil__value_size(q);
+        q += elems[i].n;
+    }
+    vigil_val set;
+    if ((rc = vigil__set_build(ps->rd, elems, count, &set))) return rc;
+    settle(ps, start, &set);
+    *out = set;
+    return VIGIL_OK;
+}
+
+static int build_value(parser *ps, int depth, vigil_val *out) {
+    if (depth > VIGIL__MAX_DEPTH) return CTX_ERR;
+    skip_ws(ps);
+    if (ps->pos >= ps->n) return CTX_ERR;
+    uint8_t c = ps->s[ps->pos];
+    if (c == '{') return build_object(ps, depth, out);
+    if (c == '[') return build_array(ps, depth, out);
+    if (c == '"') {
+        size_t save = ps->pos;
+        uint32_t l;
+        int rc = read_string(ps, NULL, &l);
+        if (rc) return rc;
+        uint8_t *p = vigil__alloc(ps->rd, 5 + (size_t)l);
+        if (!p) return VIGIL_E_LIMIT;
+        ps->pos = save;
+        read_string(ps, p + 5, &l);
+        p[0] = VIGIL_V_STRING;
+        vigil__wr32(p + 1, l);
+        out->p = p;
+        out->n = 5 + l;
+        return VIGIL_OK;
+    }
+    if (lit(ps, "true") || lit(ps, "false")) {
+        uint8_t *p = vigil__alloc(ps->rd, 2);
+        if (!p) return VIGIL_E_LIMIT;
+        p[0] = VIGIL_V_BOOL;
+        p[1] = ps->s[ps->pos - 1] == 'e' && ps->s[ps->pos - 2] == 'u';
+        out->p = p;
+        out->n = 2;
+        return VIGIL_OK;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        size_t start = ps->pos;
+        int rc = skip_value(ps, depth);
+        if (rc) return rc;
+        /* Only integers that fit in 64 bits are Cedar values; accumulate negatively to reach INT64_MIN. */
+        int neg = ps->s[start] == '-';
+        int64_t v = 0;
+        for (size_t i = start + (size_t)neg; i < ps->pos; i++) {
+            uint8_t d = ps->s[i];
+            if (d < '0' || d > '9') return CTX_ERR;
+            if (__builtin_mul_overflow(v, (int64_t)10, &v) || __builtin_sub_overflow(v, (int64_t)(d - '0'), &v))
+                return CTX_ERR;
+        }
+        if (!neg) {
+            if (v == INT64_MIN) return CTX_ERR;
+            v = -v;
+        }
+        return vigil__make_long(ps->rd, v, VIGIL_V_LONG, out);
+    }
+    return CTX_ERR;                            /* null, or not JSON */
+}
+
+int vigil__context_parse(vigil__reader *rd, const char *json, size_t len, vigil_val *out) {
+    if (len > VIGIL__CONTEXT_MAX) return VIGIL_E_CONTEXT;
+    parser ps = { rd, (const uint8_t *)json, len, 0 };
+    skip_ws(&ps);
+    if (ps.pos >= ps.n || ps.s[ps.pos] != '{') return VIGIL_E_CONTEXT;
+    int rc = build_value(&ps, 0, out);
+    if (rc) return rc;
+    skip_ws(&ps);
+    if (ps.pos != ps.n) return VIGIL_E_CONTEXT;
+    if (out->p[0] != VIGIL_V_RECORD) return VIGIL_E_CONTEXT; /* a lone escape is not a record */
+    return VIGIL_OK;
+}

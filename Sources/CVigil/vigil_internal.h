@@ -1,0 +1,209 @@
+/*
+ * vigil_internal.h — declarations shared by the evaluator's C files; nothing here is API.
+ *
+ * Every non-static symbol is prefixed `vigil__` and hidden (the target builds with -fvisibility=hidden), so only
+ * the functions of vigil.h leave the library.
+ *
+ * VALUES
+ *   The evaluator never decodes a value into a tree: a value is a pointer to its canonical encoding
+ *   (vigil_format.h) and its length, either into the memory map or into the thread's scratch arena. Equality is
+ *   memcmp. A value that came from the index is checked (vigil__value_check) before the VM touches it; values the
+ *   evaluator builds are valid by construction. INVARIANT: every vigil_val on the VM stack is a valid encoding.
+ *
+ * PER-THREAD STATE (why it looks like this)
+ *   Deciding must not allocate, lock or make a system call after a thread's first decision. Each thread that
+ *   decides on a handle gets one vigil__reader: an LMDB read transaction (reset after each decision, renewed
+ *   before the next; MDB_NOTLS lets the slot follow the transaction, not the thread), a fixed scratch arena and a
+ *   fixed value stack. Readers hang off the handle in a list that is only ever prepended to, with an atomic
+ *   compare-and-swap, so finding one's own reader is a lock-free walk; a _Thread_local one-entry cache (handle
+ *   serial, reader) makes the common case a single comparison. The serial, not the pointer, keys the cache, so a
+ *   handle closed and another opened at the same address can never hand a thread a freed reader.
+ */
+#ifndef VIGIL_INTERNAL_H
+#define VIGIL_INTERNAL_H
+
+/* POSIX (clock_gettime, stat) under -std=c11; this header comes first in every file. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vigil.h"
+#include "vigil_format.h"
+#include "vigil_opcodes.h"
+
+/* ---- Limits ---- */
+#define VIGIL__ARENA_BYTES   (1u << 20)  /* scratch per thread: context, temporaries of one decision */
+#define VIGIL__STACK_MAX     256         /* VM value stack depth */
+#define VIGIL__MAX_DEPTH     64          /* nesting of values (IDX-V003) and of context JSON */
+#define VIGIL__CONTEXT_MAX   (64u * 1024u) /* context JSON bytes */
+#define VIGIL__TEMP_MAX      256         /* names and entities one request may mention that the index lacks */
+#define VIGIL__MAX_ARGS      8           /* extension call arguments */
+#define VIGIL__POOL_BYTES    (2u * VIGIL__CONTEXT_MAX) /* temporary names and entity ids of one request */
+
+/* Little-endian reads at any alignment: LMDB values carry no alignment guarantee. */
+static inline uint32_t vigil__rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t vigil__rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline int64_t vigil__rdi64(const uint8_t *p) { int64_t v; memcpy(&v, p, 8); return v; }
+static inline void vigil__wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void vigil__wr64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
+
+/** An encoded value (vigil_format.h), borrowed from the map or the arena. */
+typedef struct vigil_val {
+    const uint8_t *p;
+    uint32_t n;
+} vigil_val;
+
+/** A name or entity the index does not know, with the temporary id this request gave it (IDX-V004). */
+typedef struct vigil__temp {
+    const uint8_t *tp_bytes;  /* the name, or the entity id (in the context JSON or the request) */
+    uint32_t tp_len;
+    uint32_t tp_type;         /* entities: the type's name id; names: unused */
+} vigil__temp;
+
+/** An entity as the evaluator needs it. */
+typedef struct vigil__entity {
+    uint32_t en_type;         /* name id */
+    uint32_t en_flags;        /* VIGIL_ENT_*; 0 for a temporary entity */
+    const uint8_t *en_anc;    /* en_anc_count u32 eids, sorted */
+    uint32_t en_anc_count;
+    vigil_val en_attrs;       /* a checked Record, or n == 0 */
+    vigil_val en_tags;        /* a checked Record, or n == 0 */
+    const uint8_t *en_id;     /* the entity id bytes */
+    uint32_t en_id_len;
+} vigil__entity;
+
+typedef struct vigil__reader vigil__reader;
+
+/** An open index. */
+struct vigil_index {
+    MDB_env *ix_env;
+    MDB_dbi ix_meta, ix_names, ix_name_text, ix_uids, ix_entities, ix_policies, ix_by_action, ix_sessions;
+    unsigned ix_flags;                 /* VIGIL_OPEN_* */
+    uint64_t ix_serial;                /* unique per open, keys the thread cache */
+    _Atomic(vigil__reader *) ix_readers;
+};
+
+/** One thread's state on one handle; see PER-THREAD STATE above. */
+struct vigil__reader {
+    vigil__reader *rd_next;
+    pthread_t rd_owner;
+    vigil_index *rd_ix;
+    MDB_txn *rd_txn;                   /* reset between decisions */
+    int rd_live;                       /* the transaction is renewed (inside a decision) */
+    vigil_header rd_hdr;               /* the header of the generation being read */
+    uint8_t *rd_arena;
+    size_t rd_top;
+    uint8_t *rd_pool;                  /* bytes of temporary names and ids: they must outlive arena rollbacks */
+    size_t rd_pool_top;
+    vigil_val *rd_stack;
+    /* The request being decided. */
+    vigil_val rd_vars[4];              /* principal, action, resource, context */
+    int64_t rd_now_ms;
+    vigil__temp rd_tnames[VIGIL__TEMP_MAX];
+    uint32_t rd_tname_count;
+    vigil__temp rd_tents[VIGIL__TEMP_MAX];
+    uint32_t rd_tent_count;
+};
+
+/* ---- Arena (index.c) ---- */
+/** `n` bytes of scratch, or NULL when the arena is full. */
+uint8_t *vigil__alloc(vigil__reader *rd, size_t n);
+/** Like vigil__alloc, aligned for pointers (for tables of vigil_val). */
+void *vigil__alloc_aligned(vigil__reader *rd, size_t n);
+
+/* ---- Index access (index.c) ---- */
+vigil__reader *vigil__reader_get(vigil_index *ix, int *status);
+int vigil__reader_begin(vigil__reader *rd);
+void vigil__reader_end(vigil__reader *rd);
+/** The name id of `name`: from the index, else a temporary one (IDX-V004). VIGIL_OK or VIGIL_E_LIMIT/CORRUPT. */
+int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id);
+/** The eid of (type, id): from the index, else a temporary one. */
+int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t len, uint32_t *eid);
+/** Reads entity `eid`: 1 when it is a stored entity, 0 when the index does not have it (temporary or unknown),
+ *  or VIGIL_E_CORRUPT. `out` is always filled (an entity with no attributes and no ancestors when 0). The
+ *  attributes and tags are checked (IDX-V003) only when `want` asks for them (VIGIL__WANT_*), since scope
+ *  matching needs only the ancestors. */
+#define VIGIL__WANT_ATTRS 1
+#define VIGIL__WANT_TAGS  2
+int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want);
+/** The text of a name id into buf (NUL-terminated, truncated); 0 or -1 when unknown. */
+int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap);
+
+/* ---- Values (value.c) ---- */
+/** The size of the valid value at p (at most n bytes available, nesting at most depth), or 0 when invalid. */
+uint32_t vigil__value_check(const uint8_t *p, size_t n, int depth);
+/** The size of a value already known to be valid. */
+uint32_t vigil__value_size(const uint8_t *p);
+/** Canonical order of encodings: bytewise, a proper prefix first (IDX-V001). */
+int vigil__value_cmp(vigil_val a, vigil_val b);
+static inline int vigil__value_eq(vigil_val a, vigil_val b) { return a.n == b.n && memcmp(a.p, b.p, a.n) == 0; }
+/** Builds a canonical set from `count` valid elements (reordered in place) into the arena; 0 or VIGIL_E_LIMIT. */
+int vigil__set_build(vigil__reader *rd, vigil_val *elems, uint32_t count, vigil_val *out);
+/** Builds a canonical record from ids and values (reordered in place); 0, 1 on a duplicate id, VIGIL_E_LIMIT. */
+int vigil__record_build(vigil__reader *rd, uint32_t *ids, vigil_val *vals, uint32_t count, vigil_val *out);
+/** Finds field `id` of a valid record; 1 found, 0 not. */
+int vigil__record_get(vigil_val rec, uint32_t id, vigil_val *out);
+/** Whether a valid set contains `v`. */
+int vigil__set_contains(vigil_val set, vigil_val v);
+/** The elements of a valid set: the first element and the count. */
+static inline const uint8_t *vigil__set_first(vigil_val s, uint32_t *count) { *count = vigil__rd32(s.p + 1); return s.p + 9; }
+/** Encoders into the arena; NULL when it is full. */
+int vigil__make_long(vigil__reader *rd, int64_t v, uint8_t tag, vigil_val *out);
+extern const uint8_t vigil__true_enc[2], vigil__false_enc[2];
+static inline vigil_val vigil__bool(int b) { vigil_val v = { b ? vigil__true_enc : vigil__false_enc, 2 }; return v; }
+/** Whether a string matches a pattern constant (code points; invalid UTF-8 bytes count as one code point each). */
+int vigil__like(const uint8_t *s, uint32_t slen, const uint8_t *pat, uint32_t count);
+
+/* ---- Extension functions (ext.c) ---- */
+int vigil__ip_parse(const uint8_t *s, size_t n, uint8_t out[19]);
+int vigil__decimal_parse(const uint8_t *s, size_t n, int64_t *out);
+int vigil__datetime_parse(const uint8_t *s, size_t n, int64_t *out);
+int vigil__duration_parse(const uint8_t *s, size_t n, int64_t *out);
+/** Calls extension function `fn`; 0 or a VIGIL_ERR_* kind. `out` may be in the arena. */
+int vigil__ext_call(vigil__reader *rd, uint32_t fn, const vigil_val *args, uint32_t argc, vigil_val *out);
+/** The number of an extension function by its Cedar name, or -1. */
+int vigil__ext_lookup(const uint8_t *name, size_t n);
+extern const char *const vigil__ext_names[EXT__COUNT];
+
+/* ---- Context JSON (json.c) ---- */
+/** Parses a context object into a Record in the arena: VIGIL_OK, VIGIL_E_CONTEXT, VIGIL_E_LIMIT, VIGIL_E_CORRUPT. */
+int vigil__context_parse(vigil__reader *rd, const char *json, size_t len, vigil_val *out);
+
+/* ---- VM (vm.c) ---- */
+/** Operand counts (u32 after the opcode byte), ORDER OP. */
+extern const uint8_t vigil__op_operands[OP__COUNT];
+extern const char *const vigil__op_names[OP__COUNT];
+
+/** One policy record, checked (IDX-P*). */
+typedef struct vigil__policy {
+    const uint8_t *po_rec;
+    uint32_t po_len;
+    uint32_t po_flags, po_step_up, po_max_age;
+    int64_t po_expires_ms;
+    vigil_scope po_principal, po_resource;
+    const uint8_t *po_code;
+    uint32_t po_code_len;
+    uint32_t po_const_off, po_const_count;
+    uint32_t po_span_off, po_span_count;
+    vigil_val po_id, po_annot, po_file;  /* raw bytes (not encoded values) */
+} vigil__policy;
+
+/** Reads and checks policy `num`: VIGIL_OK or VIGIL_E_CORRUPT. */
+int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out);
+/** Checks a program (IDX-P003): VIGIL_OK or VIGIL_E_CORRUPT. */
+int vigil__verify(vigil__reader *rd, const vigil__policy *po);
+/** Runs a verified program: VIGIL_OK with the truth (0 or 1) or an error kind and pc set; or VIGIL_E_CORRUPT. */
+int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc);
+/** Matches a scope constraint natively: 1, 0, or VIGIL_E_CORRUPT. */
+int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil_val entity);
+/** `a in b` for eids: a == b or b is an ancestor of a. 1, 0 or VIGIL_E_CORRUPT. */
+int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b);
+
+#endif /* VIGIL_INTERNAL_H */

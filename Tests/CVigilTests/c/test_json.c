@@ -1,0 +1,169 @@
+/* test_json.c — context JSON into canonical records (Cedar's schema-less JSON value format). */
+#include "testing.h"
+
+static vigil__reader *rd;
+static uint32_t id_a, id_b, id_user, eid_alice;
+
+static int parse(const char *json, vigil_val *out) {
+    rd->rd_top = 0;
+    rd->rd_pool_top = 0;
+    rd->rd_tname_count = rd->rd_tent_count = 0;
+    return vigil__context_parse(rd, json, strlen(json), out);
+}
+
+/* Parses and copies the encoding, so two results can be compared. */
+static int parse_copy(const char *json, uint8_t *buf, uint32_t *n) {
+    vigil_val v;
+    int rc = parse(json, &v);
+    if (rc) return rc;
+    memcpy(buf, v.p, v.n);
+    *n = v.n;
+    return 0;
+}
+
+static void same(const char *x, const char *y, int expect) {
+    static uint8_t a[65536], b[65536];
+    uint32_t na = 0, nb = 0;
+    CHECK_EQ(parse_copy(x, a, &na), 0);
+    CHECK_EQ(parse_copy(y, b, &nb), 0);
+    int eq = na == nb && memcmp(a, b, na) == 0;
+    if (eq != expect) fprintf(stderr, "same(%s, %s) = %d\n", x, y, eq);
+    CHECK_EQ(eq, expect);
+}
+
+static void refused(const char *json) {
+    vigil_val v;
+    int rc = parse(json, &v);
+    if (rc != VIGIL_E_CONTEXT) fprintf(stderr, "expected refusal of %s, got %d\n", json, rc);
+    CHECK_EQ(rc, VIGIL_E_CONTEXT);
+}
+
+void test_json(void) {
+    tix t;
+    tix_create(&t);
+    id_a = tix_name(&t, "a");
+    id_b = tix_name(&t, "b");
+    id_user = tix_name(&t, "User");
+    eid_alice = tix_entity(&t, "User", "alice", VIGIL_ENT_PRESENT, NULL, 0, NULL, NULL);
+    tix_header(&t, 1);
+    tix_commit(&t);
+    vigil_index *ix;
+    CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
+    rd = t_reader(ix);
+
+    vigil_val v, f;
+    CHECK_EQ(parse("{}", &v), 0);
+    CHECK_EQ(v.n, 9);
+    CHECK_EQ(parse(" {\"a\": 1, \"b\": [true, \"x\", -9223372036854775808]} ", &v), 0);
+    CHECK_EQ(v.p[0], VIGIL_V_RECORD);
+    CHECK_EQ(vigil__rd32(v.p + 1), 2);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_LONG && vigil__rdi64(f.p + 1) == 1);
+    CHECK(vigil__record_get(v, id_b, &f) && f.p[0] == VIGIL_V_SET && vigil__rd32(f.p + 1) == 3);
+    CHECK_EQ(vigil__value_check(v.p, v.n, 64), v.n);      /* canonical, and ids known to the index */
+
+    /* Canonical: key order, element order and duplicates do not matter. */
+    same("{\"a\": 1, \"b\": 2}", "{\"b\": 2, \"a\": 1}", 1);
+    same("{\"a\": [3, 1, 2, 1]}", "{\"a\": [1, 2, 3]}", 1);
+    same("{\"a\": [[2, 1], {\"b\": \"\\u00e9\", \"a\": 0}]}", "{\"a\": [{\"a\": 0, \"b\": \"é\"}, [1, 2]]}", 1);
+    same("{\"a\": \"\\ud83d\\ude00\"}", "{\"a\": \"😀\"}", 1);
+    same("{\"a\": 1}", "{\"a\": 2}", 0);
+    same("{\"a\": \"1\"}", "{\"a\": 1}", 0);
+
+    /* Entities: known uids get their eid; unknown ones a temporary id, the same one throughout the request. */
+    CHECK_EQ(parse("{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_ENTITY && vigil__rd32(f.p + 1) == eid_alice);
+    CHECK_EQ(parse("{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"zed\"}}, "
+                   "\"b\": [{\"__entity\": {\"id\": \"zed\", \"type\": \"User\", \"extra\": 1}}]}", &v), 0);
+    vigil_val g;
+    CHECK(vigil__record_get(v, id_a, &f) && vigil__record_get(v, id_b, &g));
+    CHECK(vigil__rd32(f.p + 1) >= VIGIL_TEMP_ID_BASE);
+    CHECK_EQ(vigil__rd32(g.p + 9 + 1), vigil__rd32(f.p + 1));
+    same("{\"a\": {\"__entity\": {\"type\": \"Team\", \"id\": \"x\"}}}", "{\"a\": {\"__entity\": {\"type\": \"Team\", \"id\": \"x\"}}}", 1);
+    /* Not the escape's shape: an ordinary record. */
+    CHECK_EQ(parse("{\"a\": {\"__entity\": {\"type\": \"User\"}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_RECORD);
+    CHECK_EQ(parse("{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}, \"b\": 1}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_RECORD && vigil__rd32(f.p + 1) == 2);
+    refused("{\"a\": {\"__entity\": {\"type\": \"Us er\", \"id\": \"x\"}}}");
+    refused("{\"a\": {\"__entity\": {\"type\": \"A::if\", \"id\": \"x\"}}}");
+    refused("{\"a\": {\"__entity\": {\"type\": \"__cedar::A\", \"id\": \"x\"}}}");
+    refused("{\"a\": {\"__entity\": {\"type\": \"A::\", \"id\": \"x\"}}}");
+
+    /* Extension escapes: any function, `arg` or `args`. */
+    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0.1\"}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_IPADDR);
+    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"decimal\", \"arg\": \"1.5\"}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_DECIMAL && vigil__rdi64(f.p + 1) == 15000);
+    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"offset\", \"args\": [{\"__extn\": {\"fn\": \"datetime\", "
+                   "\"arg\": \"1970-01-01\"}}, {\"__extn\": {\"fn\": \"duration\", \"arg\": \"1s\"}}]}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_DATETIME && vigil__rdi64(f.p + 1) == 1000);
+    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"isIpv4\", \"args\": [{\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}]}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_BOOL && f.p[1] == 0);
+    refused("{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0\"}}}");
+    refused("{\"a\": {\"__extn\": {\"fn\": \"nope\", \"arg\": \"1\"}}}");
+    refused("{\"a\": {\"__extn\": {\"fn\": \"unknown\", \"arg\": \"1\"}}}");
+    refused("{\"a\": {\"__extn\": {\"fn\": \"ip\", \"args\": []}}}");
+    refused("{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": 1}}}");
+    refused("{\"a\": {\"__extn\": {\"fn\": \"offset\", \"args\": [{\"__extn\": {\"fn\": \"datetime\", "
+            "\"arg\": \"9999-12-31\"}}, {\"__extn\": {\"fn\": \"duration\", \"arg\": \"9223372036854775807ms\"}}]}}}");
+    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"ip\"}}}", &v), 0);  /* no arg: an ordinary record */
+    refused("{\"a\": {\"__expr\": \"1 + 1\"}}");
+
+    /* Refusals: null, non-integers, duplicates, bad JSON, a lone escape at the top, too deep, too large. */
+    refused("");
+    refused("[]");
+    refused("{\"a\": null}");
+    refused("{\"a\": 1.5}");
+    refused("{\"a\": 1e3}");
+    refused("{\"a\": 9223372036854775808}");
+    refused("{\"a\": -9223372036854775809}");
+    refused("{\"a\": 01}");
+    refused("{\"a\": 1, \"a\": 2}");
+    refused("{\"a\": {\"b\": 1, \"b\": 1}}");
+    refused("{\"a\": 1,}");
+    refused("{\"a\": 1} x");
+    refused("{\"a\": \"\\ud800\"}");
+    refused("{\"a\": \"\\udc00\"}");
+    refused("{\"a\": \"\xff\"}");
+    refused("{\"a\": \"\xc0\xaf\"}");
+    refused("{\"a\": \"tab\there\"}");
+    refused("{\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}");
+    refused("{\"a\": \"\\x\"}");
+    {
+        static char deep[400];
+        size_t n = 0;
+        n += (size_t)sprintf(deep + n, "{\"a\":");
+        for (int i = 0; i < 70; i++) deep[n++] = '[';
+        for (int i = 0; i < 70; i++) deep[n++] = ']';
+        deep[n++] = '}';
+        deep[n] = 0;
+        refused(deep);
+        n = (size_t)sprintf(deep, "{\"a\":");
+        for (int i = 0; i < 60; i++) deep[n++] = '[';
+        for (int i = 0; i < 60; i++) deep[n++] = ']';
+        deep[n++] = '}';
+        deep[n] = 0;
+        CHECK_EQ(parse(deep, &v), 0);
+    }
+    {
+        static char big[70000];
+        size_t n = (size_t)sprintf(big, "{\"a\": \"");
+        memset(big + n, 'x', 66000);
+        n += 66000;
+        sprintf(big + n, "\"}");
+        refused(big);
+        /* Within the limit, the largest kinds of context still fit the arena. */
+        n = (size_t)sprintf(big, "{\"a\": [");
+        for (int i = 0; n < 65000; i++) n += (size_t)sprintf(big + n, "%d,", i % 10);
+        sprintf(big + n - 1, "]}");
+        CHECK_EQ(parse(big, &v), 0);
+        n = (size_t)sprintf(big, "{\"a\": [");
+        for (int i = 0; n < 65000; i++) n += (size_t)sprintf(big + n, "[%d],", i);
+        sprintf(big + n - 1, "]}");
+        CHECK_EQ(parse(big, &v), 0);
+        CHECK_EQ(vigil__value_check(v.p, v.n, 64), v.n);
+    }
+    vigil__reader_end(rd);
+    vigil_index_close(ix);
+    tix_remove(t.dir);
+}
