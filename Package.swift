@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "VigilCompilerTests", dependencies: ["VigilCompiler"]),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator"]),
+            dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
     ]
 )

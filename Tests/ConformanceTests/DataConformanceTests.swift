@@ -18,24 +18,6 @@ struct DataConformanceTests {
         }
     }
 
-    /// The test file's requests as parsed JSON nodes, so contexts are read by Vigil's own JSON parser with their
-    /// spans (a Foundation round trip would also lose characters such as U+FEFF in keys).
-    private static func requestNodes(_ c: ConformanceCorpus.TestCase) throws -> (SourceFile, [JSONNode]) {
-        // A test file sits beside its policies (`tests/decimal/1.json` with `tests/decimal/policies_1.cedar`).
-        let path = (c.policiesPath as NSString).deletingLastPathComponent + "/" + c.name
-        let text = try #require(ConformanceCorpus.read(path), "cannot read \(path)")
-        let file = SourceFile(name: path, text: text)
-        guard case .array(let requests)? = try JSON.parse(file)["requests"]?.value else { return (file, []) }
-        return (file, requests)
-    }
-
-    private static func action(_ request: JSONNode) -> EntityUID? {
-        guard case .string(let t)? = request["action"]?["type"]?.value,
-              case .string(let id)? = request["action"]?["id"]?.value
-        else { return nil }
-        return EntityUID(type: Name(qualified: t), id: id)
-    }
-
     private func run(_ cases: [ConformanceCorpus.TestCase]) throws -> (Counts, [String]) {
         var schemas: [String: Schema] = [:]
         var counts = Counts()
@@ -61,10 +43,10 @@ struct DataConformanceTests {
                     failures.append("\(c.name): \(error.all[0])")
                 }
             }
-            let (file, requests) = try Self.requestNodes(c)
+            let (file, requests) = try ConformanceCorpus.requestNodes(c)
             #expect(requests.count == c.requests.count, "\(c.name)")
             for (i, r) in requests.enumerated() {
-                guard let action = Self.action(r), let context = r["context"] else {
+                guard let action = ConformanceCorpus.uid(r["action"]), let context = r["context"] else {
                     failures.append("\(c.name) request \(i): no action or context")
                     continue
                 }
