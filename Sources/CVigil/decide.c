@@ -108,18 +108,17 @@ static int set_session(vigil__reader *rd, uint32_t session_eid) {
     return rc == 1 ? VIGIL_E_CORRUPT : rc;
 }
 
-/* Principal, context and session of a request. *session_reason gets a VIGIL_REASON_SESSION_* that denies, or 0. */
-static int prepare(vigil__reader *rd, const vigil_request *req, int *session_reason) {
+/* The request's principal and session. *session_reason gets a VIGIL_REASON_SESSION_* that denies, or 0;
+ * *session_eid the session entity, or VIGIL_NONE without a session. */
+static int prepare(vigil__reader *rd, const vigil_request *req, int *session_reason, uint32_t *session_eid) {
     *session_reason = 0;
+    *session_eid = VIGIL_NONE;
     rd->rd_now_ms = now_ms(req);
+    if (bad_str(req->context_json, req->context_json_len) && req->context_json_len <= VIGIL__CONTEXT_MAX)
+        return VIGIL_E_INVALID_ARG;
     int rc = resolve_entity(rd, req->principal_type, req->principal_type_len, req->principal_id,
                             req->principal_id_len, &rd->rd_vars[0]);
     if (rc) return rc;
-    if (req->context_json == NULL) {
-        rd->rd_vars[3] = (vigil_val){ empty_record, sizeof empty_record };
-    } else if ((rc = vigil__context_parse(rd, req->context_json, req->context_json_len, &rd->rd_vars[3]))) {
-        return rc;
-    }
     if (req->session_id == NULL) return req->session_id_len ? VIGIL_E_INVALID_ARG : VIGIL_OK;
     if (req->session_id_len == 0 || req->session_id_len > 511) { *session_reason = VIGIL_REASON_SESSION_UNKNOWN; return VIGIL_OK; }
     MDB_val k = { req->session_id_len, (void *)req->session_id }, v;
@@ -132,7 +131,50 @@ static int prepare(vigil__reader *rd, const vigil_request *req, int *session_rea
     if (ss.ss_eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT; /* IDX-V004: a stored eid */
     if (ss.ss_flags & VIGIL_SESSION_REVOKED) { *session_reason = VIGIL_REASON_SESSION_REVOKED; return VIGIL_OK; }
     if (rd->rd_now_ms >= ss.ss_expires_ms) { *session_reason = VIGIL_REASON_SESSION_EXPIRED; return VIGIL_OK; }
-    return set_session(rd, ss.ss_eid);
+    *session_eid = ss.ss_eid;
+    return VIGIL_OK;
+}
+
+/* The context type of the request's action from ctx_types, checked; NULL when the index has none for it. Only
+ * reads: an action the index does not know has no type, and no temporary id is made for it here. */
+static int context_type(vigil__reader *rd, const vigil_request *act, const uint8_t **type) {
+    *type = NULL;
+    if (!rd->rd_ix->ix_has_ctx_types || bad_str(act->action_type, act->action_type_len) ||
+        bad_str(act->action_id, act->action_id_len) || act->action_type_len > 511 || act->action_id_len + 4 > 511)
+        return VIGIL_OK;
+    MDB_val k = vigil__name_key((const uint8_t *)act->action_type, act->action_type_len), v;
+    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
+    if (rc == MDB_NOTFOUND) return VIGIL_OK;
+    if (rc) return VIGIL_E_IO;
+    if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+    uint8_t key[511];
+    memcpy(key, v.mv_data, 4);
+    if (act->action_id_len) memcpy(key + 4, act->action_id, act->action_id_len);
+    k.mv_size = 4 + act->action_id_len;
+    k.mv_data = key;
+    rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &k, &v);
+    if (rc == MDB_NOTFOUND) return VIGIL_OK;
+    if (rc) return VIGIL_E_IO;
+    if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+    unsigned int eid = vigil__rd32(v.mv_data);
+    k.mv_size = sizeof eid;
+    k.mv_data = &eid;
+    rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_ctx_types, &k, &v);
+    if (rc == MDB_NOTFOUND) return VIGIL_OK;
+    if (rc) return VIGIL_E_IO;
+    /* IDX-T001: one whole descriptor, of a Record (a context is a record). */
+    if (vigil__type_check(v.mv_data, v.mv_size, VIGIL__MAX_DEPTH) != v.mv_size || ((const uint8_t *)v.mv_data)[0] != VIGIL_T_RECORD)
+        return VIGIL_E_CORRUPT;
+    *type = v.mv_data;
+    return VIGIL_OK;
+}
+
+/* Parses the request's context (by `type`) and applies the session. */
+static int load_context(vigil__reader *rd, const vigil_request *req, const uint8_t *type, uint32_t session_eid) {
+    int rc;
+    if (req->context_json == NULL) rd->rd_vars[3] = (vigil_val){ empty_record, sizeof empty_record };
+    else if ((rc = vigil__context_parse(rd, req->context_json, req->context_json_len, type, &rd->rd_vars[3]))) return rc;
+    return session_eid == VIGIL_NONE ? VIGIL_OK : set_session(rd, session_eid);
 }
 
 /* A by_action list, checked (IDX-A001 is checked while merging). */
@@ -262,22 +304,27 @@ static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
 static const char *effect_name(int e) { return e == VIGIL_ALLOW ? "ALLOW" : e == VIGIL_STEP_UP ? "STEP_UP" : "DENY"; }
 static const char *const reason_names[] = { "policies", "session revoked", "session expired", "session unknown", "error" };
 
-/* Decides one (action, resource) after prepare(); the arena and temporaries return to where they were. */
+/* Where the arena, the pool and the temporary tables stand, to return to. */
+typedef struct level { size_t top, pool; uint32_t tnames, tents; } level;
+static level level_save(const vigil__reader *rd) { return (level){ rd->rd_top, rd->rd_pool_top, rd->rd_tname_count, rd->rd_tent_count }; }
+static void level_restore(vigil__reader *rd, level l) {
+    rd->rd_top = l.top;
+    rd->rd_pool_top = l.pool;
+    rd->rd_tname_count = l.tnames;
+    rd->rd_tent_count = l.tents;
+}
+
+/* Decides one (action, resource) once the context is loaded. */
 static int decide_pair(vigil__reader *rd, const vigil_request *act, const vigil_request *res, vigil_result *out, trace *tr) {
-    size_t top = rd->rd_top, pool = rd->rd_pool_top;
-    uint32_t tn = rd->rd_tname_count, te = rd->rd_tent_count;
     int rc = resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len, &rd->rd_vars[1]);
     if (rc == VIGIL_OK)
         rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len, &rd->rd_vars[2]);
     if (rc == VIGIL_OK) rc = evaluate(rd, out, tr);
-    rd->rd_top = top;
-    rd->rd_pool_top = pool;
-    rd->rd_tname_count = tn;
-    rd->rd_tent_count = te;
     return rc;
 }
 
-/* vigil_decide, vigil_decide_batch and vigil_explain in one: count pairs of (actions[i], resources[i]). */
+/* vigil_decide, vigil_decide_batch and vigil_explain in one: count pairs of (actions[i], resources[i]). The
+ * context is parsed once per distinct context type (once when the index has no schema), not once per pair. */
 static int decide_many(vigil_index *ix, const vigil_request *base, size_t count, const vigil_request *actions,
                        const vigil_request *resources, vigil_result *out, trace *tr) {
     if (!out) return VIGIL_E_INVALID_ARG;
@@ -285,17 +332,36 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         for (size_t i = 0; i < count || i == 0; i++) result_fail(ix, &out[i], VIGIL_E_INVALID_ARG);
         return VIGIL_E_INVALID_ARG;
     }
-    int rc = VIGIL_OK, first = VIGIL_OK, reason = 0;
+    int rc = VIGIL_OK, first = VIGIL_OK, reason = 0, ctx_rc = VIGIL_OK, ctx_loaded = 0;
+    uint32_t session_eid = VIGIL_NONE;
+    const uint8_t *ctx_type = NULL;
+    level after_prepare = { 0 }, after_context = { 0 };
     vigil__reader *rd = vigil__reader_get(ix, &rc);
     if (rd) rc = vigil__reader_begin(rd);
-    if (rc == VIGIL_OK) rc = prepare(rd, base, &reason);
+    if (rc == VIGIL_OK) {
+        rc = prepare(rd, base, &reason, &session_eid);
+        after_prepare = level_save(rd);
+    }
     for (size_t i = 0; i < count; i++) {
         result_init(&out[i]);
         int st = rc;
         if (st == VIGIL_OK) {
             out[i].generation = rd->rd_hdr.vh_generation;
-            if (reason) out[i].reason = reason;
-            else st = decide_pair(rd, &actions[i], &resources[i], &out[i], tr);
+            const uint8_t *type = NULL;
+            if (reason) {
+                out[i].reason = reason;
+            } else if ((st = context_type(rd, &actions[i], &type)) == VIGIL_OK) {
+                if (!ctx_loaded || type != ctx_type) {
+                    level_restore(rd, after_prepare);
+                    ctx_rc = load_context(rd, base, type, session_eid);
+                    ctx_type = type;
+                    ctx_loaded = 1;
+                    after_context = level_save(rd);
+                }
+                st = ctx_rc;
+                if (st == VIGIL_OK) st = decide_pair(rd, &actions[i], &resources[i], &out[i], tr);
+                level_restore(rd, after_context);
+            }
         }
         if (st != VIGIL_OK) {
             uint64_t gen = out[i].generation;

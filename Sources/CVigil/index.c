@@ -95,6 +95,10 @@ VIGIL_API int vigil_index_open(const char *path, unsigned flags, vigil_index **o
         rc = mdb_dbi_open(txn, dbs[i].name, 0, dbs[i].dbi);
         if (rc) { rc = rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT : open_status(rc); goto fail; } /* IDX-D001 */
     }
+    /* ctx_types is optional: without it every context is read schema-less. */
+    rc = mdb_dbi_open(txn, VIGIL_DB_CTX_TYPES, 0, &ix->ix_ctx_types);
+    if (rc && rc != MDB_NOTFOUND) { rc = open_status(rc); goto fail; }
+    ix->ix_has_ctx_types = rc == 0;
     /* Committing (not aborting) keeps the database handles open for the environment's lifetime. */
     rc = mdb_txn_commit(txn);
     txn = NULL;
@@ -195,9 +199,9 @@ static const uint8_t *pool_copy(vigil__reader *rd, const uint8_t *b, size_t n) {
 static int lookup_status(int rc) { return rc == MDB_NOTFOUND ? 1 : rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? VIGIL_E_CORRUPT : VIGIL_E_IO; }
 
 int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
-    /* LMDB keys are 1..511 bytes; a name outside that cannot be stored, so it is temporary. */
-    if (len > 0 && len <= 511) {
-        MDB_val k = { len, (void *)name }, v;
+    /* LMDB keys are at most 511 bytes; a longer name cannot be stored, so it is temporary. */
+    if (len <= 511) {
+        MDB_val k = vigil__name_key(name, len), v;
         int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
         if (rc == 0) {
             if (v.mv_size != 4) return VIGIL_E_CORRUPT;

@@ -8,6 +8,13 @@
  * (any extension function) and `{"__expr": "…"}` (refused). An object with such a key but not the escape's shape
  * is an ordinary record. `null` and duplicate keys are errors. The top level must be a record.
  *
+ * With a type descriptor from ctx_types (an index compiled with a schema), parsing follows it as Cedar's
+ * schema-based parsing does (ValueDecoder+Schema.swift): where it says ipaddr/decimal/datetime/duration, a string
+ * goes through that type's constructor (an invalid one is an error, IDX-T001) and `{"fn", "arg"}` is a call;
+ * where it says an entity, `{"type", "id"}` (or `{"__entity": {...}}`, extra members allowed) is the entity; sets
+ * and records pass their element and attribute types down. Elsewhere parsing is schema-less. The conformance
+ * check Cedar adds with a schema (required attributes, no undeclared ones, types) is not done here.
+ *
  * Differences from the Swift reader, on purpose: nesting is capped at 64 (the index's limit, IDX-V003, not JSON's
  * 256), and invalid UTF-8 is refused rather than replaced.
  *
@@ -275,7 +282,79 @@ static int find_member(parser *ps, size_t at, const char *key, size_t *where, ui
     return found;
 }
 
-static int build_value(parser *ps, int depth, vigil_val *out);
+static int build_value(parser *ps, int depth, const uint8_t *ty, vigil_val *out);
+
+/* ---- Type descriptors (ctx_types) ---- */
+
+uint32_t vigil__type_check(const uint8_t *p, size_t n, int depth) {
+    if (n < 1 || depth <= 0) return 0;                                  /* IDX-V003 applied to descriptors */
+    switch (p[0]) {
+    case VIGIL_T_BOOL: case VIGIL_T_LONG: case VIGIL_T_STRING:
+    case VIGIL_T_IPADDR: case VIGIL_T_DECIMAL: case VIGIL_T_DATETIME: case VIGIL_T_DURATION:
+        return 1;
+    case VIGIL_T_ENTITY:
+        return n >= 5 ? 5 : 0;
+    case VIGIL_T_SET: {
+        uint32_t e = vigil__type_check(p + 1, n - 1, depth - 1);
+        return e ? 1 + e : 0;
+    }
+    case VIGIL_T_RECORD: {
+        if (n < 5) return 0;
+        uint32_t count = vigil__rd32(p + 1), prev = 0;
+        size_t at = 5;
+        for (uint32_t i = 0; i < count; i++) {
+            if (n - at < 5) return 0;
+            uint32_t id = vigil__rd32(p + at);
+            if (i > 0 && id <= prev) return 0;                          /* sorted by name id, unique */
+            prev = id;
+            uint32_t sz = vigil__type_check(p + at + 5, n - at - 5, depth - 1);
+            if (sz == 0) return 0;
+            at += 5 + (size_t)sz;
+        }
+        return at <= UINT32_MAX ? (uint32_t)at : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* The size of a checked descriptor. */
+static uint32_t type_size(const uint8_t *p) {
+    switch (p[0]) {
+    case VIGIL_T_ENTITY: return 5;
+    case VIGIL_T_SET: return 1 + type_size(p + 1);
+    case VIGIL_T_RECORD: {
+        uint32_t count = vigil__rd32(p + 1), at = 5;
+        for (uint32_t i = 0; i < count; i++) at += 5 + type_size(p + at + 5);
+        return at;
+    }
+    default: return 1;
+    }
+}
+
+/* The declared type of attribute `id` in a checked Record descriptor, or NULL. */
+static const uint8_t *field_type(const uint8_t *ty, uint32_t id) {
+    if (!ty || ty[0] != VIGIL_T_RECORD) return NULL;
+    uint32_t count = vigil__rd32(ty + 1);
+    const uint8_t *q = ty + 5;
+    for (uint32_t i = 0; i < count; i++) {
+        if (vigil__rd32(q) == id) return q + 5;
+        q += 5 + type_size(q + 5);
+    }
+    return NULL;
+}
+
+/* The constructor of an extension type descriptor, or -1. */
+static int constructor_of(const uint8_t *ty) {
+    if (!ty) return -1;
+    switch (ty[0]) {
+    case VIGIL_T_IPADDR: return EXT_IP;
+    case VIGIL_T_DECIMAL: return EXT_DECIMAL;
+    case VIGIL_T_DATETIME: return EXT_DATETIME;
+    case VIGIL_T_DURATION: return EXT_DURATION;
+    default: return -1;
+    }
+}
 
 /* Moves the value at v down to arena position start and makes it the arena's top. */
 static void settle(parser *ps, size_t start, vigil_val *v) {
@@ -307,13 +386,14 @@ static int valid_type_name(const uint8_t *b, uint32_t n) {
     }
 }
 
-/* `{"__entity": {...}}` with the inner object at `inner`: 1 built, 0 not the escape's shape, or an error. */
+/* An entity from the object at `inner` with string members `type` and `id` (the inside of `{"__entity": ...}`,
+ * or the bare form where a schema expects an entity): 1 built, 0 not that shape, or an error. */
 static int build_entity(parser *ps, size_t start, size_t inner, vigil_val *out) {
     if (ps->s[inner] != '{') return 0;
     size_t tpos = 0, ipos = 0;
     uint32_t count;
     if (!find_member(ps, inner, "type", &tpos, &count) || ps->s[tpos] != '"') return 0;
-    if (!find_member(ps, inner, "id", &ipos, &count) || ps->s[ipos] != '"' || count < 2) return 0;
+    if (!find_member(ps, inner, "id", &ipos, &count) || ps->s[ipos] != '"') return 0;
     size_t save = ps->pos;
     const uint8_t *tb, *ib;
     uint32_t tl, il, type, eid;
@@ -336,13 +416,15 @@ static int build_entity(parser *ps, size_t start, size_t inner, vigil_val *out) 
     return 1;
 }
 
-/* `{"__extn": {"fn", "arg" | "args"}}`: 1 built, 0 not the escape's shape, or an error. */
+/* A call from the object at `inner` with a string `fn` and `arg` or an array `args` (the inside of
+ * `{"__extn": ...}`, or the bare form where a schema expects an extension type): 1 built, 0 not that shape, or
+ * an error. */
 static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_val *out) {
     if (ps->s[inner] != '{') return 0;
     size_t fpos = 0, apos = 0;
     uint32_t count;
     int many = 0;
-    if (!find_member(ps, inner, "fn", &fpos, &count) || ps->s[fpos] != '"' || count < 2) return 0;
+    if (!find_member(ps, inner, "fn", &fpos, &count) || ps->s[fpos] != '"') return 0;
     if (!find_member(ps, inner, "arg", &apos, &count)) {
         if (!find_member(ps, inner, "args", &apos, &count) || ps->s[apos] != '[') return 0;
         many = 1;
@@ -359,14 +441,14 @@ static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_v
     uint32_t argc = 0;
     ps->pos = apos;
     if (!many) {
-        if ((rc = build_value(ps, depth + 2, &args[argc++]))) return rc;
+        if ((rc = build_value(ps, depth + 2, NULL, &args[argc++]))) return rc;
     } else {
         ps->pos++;
         skip_ws(ps);
         if (ps->s[ps->pos] == ']') ps->pos++;
         else for (;;) {
             if (argc == VIGIL__MAX_ARGS) return CTX_ERR;
-            if ((rc = build_value(ps, depth + 2, &args[argc++]))) return rc;
+            if ((rc = build_value(ps, depth + 2, NULL, &args[argc++]))) return rc;
             skip_ws(ps);
             if (ps->s[ps->pos++] == ',') continue;
             break;
@@ -380,20 +462,30 @@ static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_v
     return 1;
 }
 
-static int build_object(parser *ps, int depth, vigil_val *out) {
+static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
     size_t start = ps->rd->rd_top, open = ps->pos;
     member_scan ms;
     int rc = scan_object(ps, depth, &ms);
     if (rc) return rc;
     size_t end = ps->pos;
-    if (ms.count == 1 && ms.first_key == 1) {
-        ps->pos = end;
+    /* Escapes count only in an object with that one key. Schema-less, the inside needs two or more members (as
+     * Swift's reader); where the schema expects the escape's type, any. */
+    uint32_t inner_count = 0;
+    size_t unused;
+    if (ms.count == 1 && ms.first_key && ps->s[ms.first_value] == '{')
+        find_member(ps, ms.first_value, "", &unused, &inner_count);
+    if (ms.count == 1 && ms.first_key == 1 && (inner_count >= 2 || (ty && ty[0] == VIGIL_T_ENTITY))) {
         if ((rc = build_entity(ps, start, ms.first_value, out))) return rc < 0 ? rc : VIGIL_OK;
-    } else if (ms.count == 1 && ms.first_key == 2) {
-        ps->pos = end;
+    } else if (ms.count == 1 && ms.first_key == 2 && (inner_count >= 2 || constructor_of(ty) >= 0)) {
         if ((rc = build_extn(ps, depth, start, ms.first_value, out))) return rc < 0 ? rc : VIGIL_OK;
     } else if (ms.count == 1 && ms.first_key == 3 && ps->s[ms.first_value] == '"') {
         return CTX_ERR;                        /* Cedar removed `__expr` in version 3 */
+    }
+    /* The bare forms a schema allows: {"type", "id"} for an entity, {"fn", "arg"} for an extension value. */
+    if (ty && ty[0] == VIGIL_T_ENTITY) {
+        if ((rc = build_entity(ps, start, open, out))) return rc < 0 ? rc : VIGIL_OK;
+    } else if (constructor_of(ty) >= 0) {
+        if ((rc = build_extn(ps, depth, start, open, out))) return rc < 0 ? rc : VIGIL_OK;
     }
     /* An ordinary record: ids and values in aligned tables, then the canonical record. */
     uint32_t *ids = vigil__alloc_aligned(ps->rd, sizeof(uint32_t) * (ms.count ? ms.count : 1));
@@ -410,7 +502,7 @@ static int build_object(parser *ps, int depth, vigil_val *out) {
         ps->rd->rd_top = mark;
         skip_ws(ps);
         ps->pos++; /* ':' (scanned) */
-        if ((rc = build_value(ps, depth + 1, &vals[i]))) return rc;
+        if ((rc = build_value(ps, depth + 1, field_type(ty, ids[i]), &vals[i]))) return rc;
         skip_ws(ps);
         ps->pos++; /* ',' or '}' (scanned) */
     }
@@ -424,8 +516,9 @@ static int build_object(parser *ps, int depth, vigil_val *out) {
     return VIGIL_OK;
 }
 
-static int build_array(parser *ps, int depth, vigil_val *out) {
+static int build_array(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
     size_t start = ps->rd->rd_top;
+    const uint8_t *elem = ty && ty[0] == VIGIL_T_SET ? ty + 1 : NULL;
     uint32_t count = 0;
     int rc;
     ps->pos++;
@@ -433,7 +526,7 @@ static int build_array(parser *ps, int depth, vigil_val *out) {
     if (ps->pos < ps->n && ps->s[ps->pos] == ']') ps->pos++;
     else for (;;) {
         vigil_val v;
-        if ((rc = build_value(ps, depth + 1, &v))) return rc;
+        if ((rc = build_value(ps, depth + 1, elem, &v))) return rc;
         count++;
         skip_ws(ps);
         if (ps->pos >= ps->n) return CTX_ERR;
@@ -457,13 +550,24 @@ static int build_array(parser *ps, int depth, vigil_val *out) {
     return VIGIL_OK;
 }
 
-static int build_value(parser *ps, int depth, vigil_val *out) {
+static int build_value(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
     if (depth > VIGIL__MAX_DEPTH) return CTX_ERR;
     skip_ws(ps);
     if (ps->pos >= ps->n) return CTX_ERR;
     uint8_t c = ps->s[ps->pos];
-    if (c == '{') return build_object(ps, depth, out);
-    if (c == '[') return build_array(ps, depth, out);
+    if (c == '{') return build_object(ps, depth, ty, out);
+    if (c == '[') return build_array(ps, depth, ty, out);
+    int ctor = constructor_of(ty);
+    if (c == '"' && ctor >= 0) {
+        /* The implicit constructor of an expected extension type (IDX-T001: an invalid string is an error). */
+        size_t start = ps->rd->rd_top;
+        vigil_val arg;
+        int rc = build_value(ps, depth, NULL, &arg);
+        if (rc) return rc;
+        if (vigil__ext_call(ps->rd, (uint32_t)ctor, &arg, 1, out)) return CTX_ERR;
+        settle(ps, start, out);
+        return VIGIL_OK;
+    }
     if (c == '"') {
         size_t save = ps->pos;
         uint32_t l;
@@ -510,12 +614,12 @@ static int build_value(parser *ps, int depth, vigil_val *out) {
     return CTX_ERR;                            /* null, or not JSON */
 }
 
-int vigil__context_parse(vigil__reader *rd, const char *json, size_t len, vigil_val *out) {
+int vigil__context_parse(vigil__reader *rd, const char *json, size_t len, const uint8_t *type, vigil_val *out) {
     if (len > VIGIL__CONTEXT_MAX) return VIGIL_E_CONTEXT;
     parser ps = { rd, (const uint8_t *)json, len, 0 };
     skip_ws(&ps);
     if (ps.pos >= ps.n || ps.s[ps.pos] != '{') return VIGIL_E_CONTEXT;
-    int rc = build_value(&ps, 0, out);
+    int rc = build_value(&ps, 0, type, out);
     if (rc) return rc;
     skip_ws(&ps);
     if (ps.pos != ps.n) return VIGIL_E_CONTEXT;

@@ -85,6 +85,8 @@ typedef struct vigil__reader vigil__reader;
 struct vigil_index {
     MDB_env *ix_env;
     MDB_dbi ix_meta, ix_names, ix_name_text, ix_uids, ix_entities, ix_policies, ix_by_action, ix_sessions;
+    MDB_dbi ix_ctx_types;
+    int ix_has_ctx_types;              /* ctx_types exists (older or hand-made indexes may lack it) */
     unsigned ix_flags;                 /* VIGIL_OPEN_* */
     uint64_t ix_serial;                /* unique per open, keys the thread cache */
     _Atomic(vigil__reader *) ix_readers;
@@ -173,8 +175,18 @@ int vigil__ext_lookup(const uint8_t *name, size_t n);
 extern const char *const vigil__ext_names[EXT__COUNT];
 
 /* ---- Context JSON (json.c) ---- */
-/** Parses a context object into a Record in the arena: VIGIL_OK, VIGIL_E_CONTEXT, VIGIL_E_LIMIT, VIGIL_E_CORRUPT. */
-int vigil__context_parse(vigil__reader *rd, const char *json, size_t len, vigil_val *out);
+/** Parses a context object into a Record in the arena, directed by a checked type descriptor (ctx_types) or
+ *  schema-less when `type` is NULL: VIGIL_OK, VIGIL_E_CONTEXT, VIGIL_E_LIMIT, VIGIL_E_CORRUPT. */
+int vigil__context_parse(vigil__reader *rd, const char *json, size_t len, const uint8_t *type, vigil_val *out);
+/** The size of the valid type descriptor at p (n bytes available), or 0 (IDX-T001's layout). */
+uint32_t vigil__type_check(const uint8_t *p, size_t n, int depth);
+/** The LMDB key of a name: LMDB keys cannot be empty, so the writer stores "" as the single byte 0xFF. */
+static inline MDB_val vigil__name_key(const uint8_t *name, size_t len) {
+    static const uint8_t empty_key = 0xFF;
+    MDB_val k = { len, (void *)name };
+    if (len == 0) { k.mv_size = 1; k.mv_data = (void *)&empty_key; }
+    return k;
+}
 
 /* ---- VM (vm.c) ---- */
 /** Operand counts (u32 after the opcode byte), ORDER OP. */

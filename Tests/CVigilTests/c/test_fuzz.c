@@ -66,13 +66,14 @@ static void fuzz_records(void) {
     mdb_env_set_maxdbs(env, 16);
     mdb_env_set_mapsize(env, 64u << 20);
     if (mdb_env_open(env, t.dir, 0, 0644)) { CHECK(0); return; }
-    static const char *const dbnames[] = { VIGIL_DB_POLICIES, VIGIL_DB_ENTITIES, VIGIL_DB_BY_ACTION, VIGIL_DB_SESSIONS };
+    static const char *const dbnames[] = { VIGIL_DB_POLICIES, VIGIL_DB_ENTITIES, VIGIL_DB_BY_ACTION, VIGIL_DB_SESSIONS,
+                                           VIGIL_DB_CTX_TYPES };
     int bad = 0, corrupt = 0, decided = 0;
-    for (int iter = 0; iter < 400; iter++) {
+    for (int iter = 0; iter < 500; iter++) {
         MDB_txn *txn;
         MDB_dbi dbi;
         mdb_txn_begin(env, NULL, 0, &txn);
-        mdb_dbi_open(txn, dbnames[iter % 4], 0, &dbi);
+        mdb_dbi_open(txn, dbnames[iter % 5], 0, &dbi);
         /* Pick a record: the n-th key of the database. */
         MDB_cursor *cur;
         mdb_cursor_open(txn, dbi, &cur);

@@ -2,13 +2,62 @@
 #include "testing.h"
 
 static vigil__reader *rd;
-static uint32_t id_a, id_b, id_user, eid_alice;
+static uint32_t id_a, id_b, id_user, eid_alice, id_ip, id_who, id_when, id_ds;
+static uint32_t id_empty;
+static const uint8_t *directed;   /* the type descriptor parse() follows, or NULL */
 
 static int parse(const char *json, vigil_val *out) {
     rd->rd_top = 0;
     rd->rd_pool_top = 0;
     rd->rd_tname_count = rd->rd_tent_count = 0;
-    return vigil__context_parse(rd, json, strlen(json), out);
+    return vigil__context_parse(rd, json, strlen(json), directed, out);
+}
+
+static void refused(const char *json);
+
+/* Schema-directed parsing with a ctx_types descriptor {ip: ipaddr, who: User, when: datetime, ds: Set<decimal>}. */
+static void test_directed(void) {
+    vb d = { .n = 0 };
+    vb_u8(&d, VIGIL_T_RECORD); vb_u32(&d, 4);
+    vb_u32(&d, id_ip); vb_u8(&d, 1); vb_u8(&d, VIGIL_T_IPADDR);
+    vb_u32(&d, id_who); vb_u8(&d, 0); vb_u8(&d, VIGIL_T_ENTITY); vb_u32(&d, id_user);
+    vb_u32(&d, id_when); vb_u8(&d, 0); vb_u8(&d, VIGIL_T_DATETIME);
+    vb_u32(&d, id_ds); vb_u8(&d, 0); vb_u8(&d, VIGIL_T_SET); vb_u8(&d, VIGIL_T_DECIMAL);
+    CHECK_EQ(vigil__type_check(d.b, d.n, 64), d.n);
+    CHECK_EQ(vigil__type_check(d.b, d.n - 1, 64), 0);
+    CHECK_EQ(vigil__type_check(d.b, d.n, 2), 0);             /* deeper than allowed */
+    vb bad = d;
+    memcpy(bad.b + 5, &id_ds, 4);                              /* first id no longer below the second */
+    CHECK_EQ(vigil__type_check(bad.b, bad.n, 64), 0);
+    bad = d;
+    bad.b[0] = 11;
+    CHECK_EQ(vigil__type_check(bad.b, bad.n, 64), 0);
+
+    directed = d.b;
+    vigil_val v, f;
+    CHECK_EQ(parse("{\"ip\": \"10.0.0.1\", \"who\": {\"type\": \"User\", \"id\": \"alice\"}, \"when\": \"2024-01-01\", "
+                   "\"ds\": [\"1.5\", \"1.50\", \"2.0\"], \"a\": \"10.0.0.1\"}", &v), 0);
+    CHECK(vigil__record_get(v, id_ip, &f) && f.p[0] == VIGIL_V_IPADDR && f.p[1] == 4);
+    CHECK(vigil__record_get(v, id_who, &f) && f.p[0] == VIGIL_V_ENTITY && vigil__rd32(f.p + 1) == eid_alice);
+    CHECK(vigil__record_get(v, id_when, &f) && f.p[0] == VIGIL_V_DATETIME && vigil__rdi64(f.p + 1) == INT64_C(1704067200000));
+    CHECK(vigil__record_get(v, id_ds, &f) && f.p[0] == VIGIL_V_SET && vigil__rd32(f.p + 1) == 2 && f.p[9] == VIGIL_V_DECIMAL);
+    CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_STRING);   /* not in the type: schema-less */
+    CHECK_EQ(vigil__value_check(v.p, v.n, 64), v.n);
+    /* The escapes and the bare call form still work where an extension value is expected. */
+    CHECK_EQ(parse("{\"ip\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_ip, &f) && f.p[0] == VIGIL_V_IPADDR && f.p[1] == 6);
+    CHECK_EQ(parse("{\"ip\": {\"fn\": \"ip\", \"arg\": \"::1\"}}", &v), 0);
+    CHECK(vigil__record_get(v, id_ip, &f) && f.p[0] == VIGIL_V_IPADDR);
+    CHECK_EQ(parse("{\"who\": {\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}}", &v), 0);
+    CHECK(vigil__record_get(v, id_who, &f) && f.p[0] == VIGIL_V_ENTITY && vigil__rd32(f.p + 1) == eid_alice);
+    CHECK_EQ(parse("{\"ip\": 5}", &v), 0);                  /* not a string: left as it is */
+    CHECK(vigil__record_get(v, id_ip, &f) && f.p[0] == VIGIL_V_LONG);
+    /* IDX-T001: a string that is not valid for the expected type is a context error. */
+    refused("{\"ip\": \"10.0.0\"}");
+    refused("{\"when\": \"yesterday\"}");
+    refused("{\"ds\": [\"1.5\", \"x\"]}");
+    refused("{\"who\": {\"type\": \"Us er\", \"id\": \"x\"}}");
+    directed = NULL;
 }
 
 /* Parses and copies the encoding, so two results can be compared. */
@@ -45,6 +94,11 @@ void test_json(void) {
     id_b = tix_name(&t, "b");
     id_user = tix_name(&t, "User");
     eid_alice = tix_entity(&t, "User", "alice", VIGIL_ENT_PRESENT, NULL, 0, NULL, NULL);
+    id_ip = tix_name(&t, "ip");
+    id_who = tix_name(&t, "who");
+    id_when = tix_name(&t, "when");
+    id_ds = tix_name(&t, "ds");
+    id_empty = tix_name(&t, "");
     tix_header(&t, 1);
     tix_commit(&t);
     vigil_index *ix;
@@ -163,6 +217,10 @@ void test_json(void) {
         CHECK_EQ(parse(big, &v), 0);
         CHECK_EQ(vigil__value_check(v.p, v.n, 64), v.n);
     }
+    test_directed();
+    /* The empty name: the writer stores it under the key 0xFF. */
+    CHECK_EQ(parse("{\"\": 1}", &v), 0);
+    CHECK_EQ(vigil__rd32(v.p + 9), id_empty);
     vigil__reader_end(rd);
     vigil_index_close(ix);
     tix_remove(t.dir);

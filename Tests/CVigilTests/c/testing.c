@@ -93,9 +93,10 @@ uint32_t tix_name(tix *t, const char *name) {
     for (uint32_t i = 0; i < t->nnames; i++) if (strcmp(t->name_list[i], name) == 0) return i;
     uint32_t id = t->nnames++;
     snprintf(t->name_list[id], sizeof t->name_list[id], "%s", name);
-    tix_put_raw(t, t->names, name, strlen(name), &id, 4);
+    /* As the compiler's writer: LMDB keys cannot be empty, so "" is stored under the byte 0xFF. */
+    tix_put_raw(t, t->names, *name ? name : "\xff", *name ? strlen(name) : 1, &id, 4);
     unsigned int k = id;
-    tix_put_raw(t, t->name_text, &k, sizeof k, name, strlen(name));
+    if (*name) tix_put_raw(t, t->name_text, &k, sizeof k, name, strlen(name));
     return id;
 }
 
@@ -168,6 +169,13 @@ void tix_by_action(tix *t, uint32_t key, const uint32_t *nums, uint32_t n) {
 void tix_session(tix *t, const char *sid, uint32_t eid, uint32_t flags, int64_t expires) {
     vigil_session_rec s = { eid, flags, expires };
     tix_put_raw(t, t->sessions, sid, strlen(sid), &s, sizeof s);
+}
+
+void tix_ctx_type(tix *t, uint32_t action, const vb *descriptor) {
+    MDB_dbi dbi;
+    need(mdb_dbi_open(t->txn, VIGIL_DB_CTX_TYPES, MDB_CREATE | MDB_INTEGERKEY, &dbi), "ctx_types");
+    unsigned int k = action;
+    tix_put_raw(t, dbi, &k, sizeof k, descriptor->b, descriptor->n);
 }
 
 void tix_header(tix *t, uint64_t generation) {

@@ -63,6 +63,7 @@ uint32_t tix_entity(tix *t, const char *type, const char *id, uint32_t flags, co
 uint32_t tix_policy(tix *t, const tpolicy *p);
 void tix_by_action(tix *t, uint32_t key, const uint32_t *nums, uint32_t n);
 void tix_session(tix *t, const char *sid, uint32_t eid, uint32_t flags, int64_t expires);
+void tix_ctx_type(tix *t, uint32_t action, const vb *descriptor);  /* creates ctx_types on first use */
 void tix_put_raw(tix *t, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen);
 void tix_header(tix *t, uint64_t generation);
 void tix_commit(tix *t);                              /* commits and closes the environment */
