@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "VigilValidatorTests", dependencies: ["VigilValidator", "VigilData"]),
         .testTarget(name: "CLITests", dependencies: ["vigil"]),
         .testTarget(name: "VigilCompilerTests", dependencies: ["VigilCompiler"]),
+        .testTarget(name: "CVigilTests", dependencies: ["CVigil"], exclude: ["c"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
