@@ -4,6 +4,9 @@ import VigilPolicy
 public struct Interner: Sendable {
     public private(set) var names = NameTable()
     public private(set) var uids = UIDTable()
+    /// Name ids of entity type names, so interning a uid does not spell its type out again. Keyed by `Name`,
+    /// whose `==` is safe here: type names are Cedar identifiers, which are ASCII.
+    private var typeIDs: [Name: UInt32] = [:]
 
     public init() {}
 
@@ -11,7 +14,16 @@ public struct Interner: Sendable {
     public mutating func name(_ name: String) -> UInt32 { names.intern(name) }
 
     /// The eid of `uid`, interning it (and its type name) if new.
-    public mutating func eid(_ uid: EntityUID) -> UInt32 { uids.intern(uid, names: &names) }
+    public mutating func eid(_ uid: EntityUID) -> UInt32 {
+        let type: UInt32
+        if let known = typeIDs[uid.type] {
+            type = known
+        } else {
+            type = names.intern(uid.type.description)
+            typeIDs[uid.type] = type
+        }
+        return uids.intern(uid, type: type)
+    }
 
     /// The eid of `uid` if interned.
     public func existingEID(_ uid: EntityUID) -> UInt32? { uids.eid(of: uid, names: names) }

@@ -22,9 +22,9 @@ public struct UIDTable: Sendable {
     /// The number of entities interned.
     public var count: Int { keys.count }
 
-    /// The eid of `uid`, interning its type name in `names` and the uid itself if new.
-    public mutating func intern(_ uid: EntityUID, names: inout NameTable) -> UInt32 {
-        let key = Key(type: names.intern(uid.type.description), id: Array(uid.id.utf8))
+    /// The eid of `uid`, whose type name has name id `type`, interning it if new.
+    public mutating func intern(_ uid: EntityUID, type: UInt32) -> UInt32 {
+        let key = Key(type: type, id: Array(uid.id.utf8))
         if let eid = eids[key] { return eid }
         let eid = UInt32(keys.count)
         eids[key] = eid

@@ -1,0 +1,156 @@
+import CVigil
+import VigilPolicy
+
+/// Why the C evaluator refused: a negative `VIGIL_E_*` status and its description.
+public struct AuthorizerError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var status: Int32
+    public var message: String
+
+    init(_ status: Int32) {
+        self.status = status
+        self.message = String(cString: vigil_strerror(status))
+    }
+
+    public var description: String { message }
+}
+
+/// Decides requests against an index through the C evaluator (libvigil, `vigil.h`): Swift never re-implements
+/// decision semantics, so Swift callers get exactly the answers C hosts get.
+public final class Authorizer: @unchecked Sendable {
+    // @unchecked: a vigil_index handle may be shared by any number of threads (vigil.h, THREADS).
+    private let handle: OpaquePointer
+
+    /// Opens the index in `path` read-only.
+    /// - Parameter failOpen: index errors decide ALLOW instead of DENY (`VIGIL_OPEN_FAIL_OPEN`).
+    /// - Throws: `AuthorizerError` (`VIGIL_E_NOT_FOUND`, `VIGIL_E_NOT_INDEX`, `VIGIL_E_VERSION`, …).
+    public init(path: String, failOpen: Bool = false) throws(AuthorizerError) {
+        var ix: OpaquePointer?
+        let rc = vigil_index_open(path, failOpen ? UInt32(VIGIL_OPEN_FAIL_OPEN) : 0, &ix)
+        guard rc == VIGIL_OK, let ix else { throw AuthorizerError(rc) }
+        handle = ix
+    }
+
+    deinit { vigil_index_close(handle) }
+
+    /// The generation of the index as this handle sees it now.
+    public func generation() throws(AuthorizerError) -> UInt64 {
+        var g: UInt64 = 0
+        let rc = vigil_index_generation(handle, &g)
+        guard rc == VIGIL_OK else { throw AuthorizerError(rc) }
+        return g
+    }
+
+    /// Decides one request.
+    /// - Throws: `AuthorizerError` when the evaluator returns an error status (a bad context, a corrupt index);
+    ///   the request is then denied (or allowed by a fail-open handle) and no decision is returned.
+    public func decide(_ request: Request) throws(AuthorizerError) -> Decision {
+        var result = vigil_result()
+        let rc = withCRequest(request) { req in vigil_decide(handle, req, &result) }
+        guard rc == VIGIL_OK else { throw AuthorizerError(rc) }
+        return decision(result)
+    }
+
+    /// Decides one request and returns a readable trace of why, as well as the decision.
+    /// - Throws: as `decide(_:)`; a trace longer than 64 KiB is cut short, not an error.
+    public func explain(_ request: Request) throws(AuthorizerError) -> (decision: Decision, trace: String) {
+        var result = vigil_result()
+        var buffer = [CChar](repeating: 0, count: 65536)
+        let rc = buffer.withUnsafeMutableBufferPointer { buf in
+            withCRequest(request) { req in vigil_explain(handle, req, &result, buf.baseAddress, buf.count) }
+        }
+        guard rc == VIGIL_OK || rc == VIGIL_E_BUFFER else { throw AuthorizerError(rc) }
+        let trace = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (decision(result), trace)
+    }
+
+    /// The positional id and `@id` of a policy number.
+    public func policyID(_ number: UInt32) -> (id: String, annotated: String?) {
+        // Ids are short in practice; a longer one is read again with room for the longest an index may hold.
+        for capacity in [256, 1 << 20] {
+            var id = [CChar](repeating: 0, count: capacity)
+            var annotated = [CChar](repeating: 0, count: capacity)
+            let rc = vigil_policy_id(handle, number, &id, id.count, &annotated, annotated.count)
+            if rc == VIGIL_E_BUFFER && capacity < 1 << 20 { continue }
+            let a = Self.text(annotated)
+            return (Self.text(id), a.isEmpty ? nil : a)
+        }
+        return ("", nil)
+    }
+
+    private func decision(_ r: vigil_result) -> Decision {
+        var result = r
+        let determining = Self.array(&result.determining, count: min(result.determining_count, 64))
+        let errored = Self.array(&result.errored, count: min(result.error_count, 64))
+        let ids = determining.map(policyID)
+        var errors: [Decision.PolicyError] = []
+        for (i, n) in errored.enumerated() {
+            var buffer = [CChar](repeating: 0, count: 1024)
+            _ = vigil_error_message(handle, &result, UInt32(i), &buffer, buffer.count)
+            errors.append(Decision.PolicyError(policyID: policyID(n).id, message: Self.text(buffer)))
+        }
+        let effect: Decision.Effect = switch result.effect {
+        case VIGIL_ALLOW: .allow
+        case VIGIL_STEP_UP: .stepUp
+        default: .deny
+        }
+        let cause: Decision.Cause = switch result.reason {
+        case VIGIL_REASON_POLICIES: .policies
+        case VIGIL_REASON_SESSION_REVOKED: .sessionRevoked
+        case VIGIL_REASON_SESSION_EXPIRED: .sessionExpired
+        case VIGIL_REASON_SESSION_UNKNOWN: .sessionUnknown
+        default: .error
+        }
+        return Decision(
+            effect: effect, cause: cause, reasons: ids.map(\.id), annotatedReasons: ids.map(\.annotated),
+            errors: errors, stepUpLevel: effect == .stepUp ? result.step_up_level : nil,
+            maxAge: effect == .stepUp && result.max_age != UInt32.max ? result.max_age : nil,
+            generation: result.generation)
+    }
+
+    /// Calls `body` with a `vigil_request` whose strings point into one buffer that lives for the call.
+    private func withCRequest<T>(_ r: Request, _ body: (UnsafePointer<vigil_request>) -> T) -> T {
+        let parts: [[UInt8]?] = [
+            Array(r.principal.type.description.utf8), Array(r.principal.id.utf8),
+            Array(r.action.type.description.utf8), Array(r.action.id.utf8),
+            Array(r.resource.type.description.utf8), Array(r.resource.id.utf8),
+            r.contextJSON.map { Array($0.utf8) }, r.sessionID.map { Array($0.utf8) },
+        ]
+        // One trailing byte so that an empty part still has a valid address.
+        let storage = parts.reduce(into: [UInt8]()) { $0 += $1 ?? [] } + [0]
+        return storage.withUnsafeBufferPointer { buf in
+            let base = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var fields: [(UnsafePointer<CChar>?, Int)] = []
+            var offset = 0
+            for p in parts {
+                guard let p else {
+                    fields.append((nil, 0))
+                    continue
+                }
+                fields.append((base + offset, p.count))
+                offset += p.count
+            }
+            var req = vigil_request(
+                principal_type: fields[0].0, principal_type_len: fields[0].1,
+                principal_id: fields[1].0, principal_id_len: fields[1].1,
+                action_type: fields[2].0, action_type_len: fields[2].1,
+                action_id: fields[3].0, action_id_len: fields[3].1,
+                resource_type: fields[4].0, resource_type_len: fields[4].1,
+                resource_id: fields[5].0, resource_id_len: fields[5].1,
+                context_json: fields[6].0, context_json_len: fields[6].1,
+                session_id: fields[7].0, session_id_len: fields[7].1,
+                now_ms: r.nowMs ?? 0)
+            return body(&req)
+        }
+    }
+
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The first `count` elements of a fixed-size C array (imported as a tuple).
+    private static func array<T>(_ tuple: inout T, count: UInt32) -> [UInt32] {
+        withUnsafeBytes(of: &tuple) { raw in
+            (0..<Int(count)).map { raw.load(fromByteOffset: $0 * 4, as: UInt32.self) }
+        }
+    }
+}

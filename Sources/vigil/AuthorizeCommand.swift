@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import VigilCompiler
+import VigilData
+import VigilPolicy
+import VigilSchema
+
+/// `vigil authorize`: decide requests against an index through the C evaluator.
+struct AuthorizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authorize",
+        abstract: "Decide authorization requests against a compiled Vigil index.",
+        discussion: """
+            One request from the options, or many from --requests: a JSON Lines file with one object a line, \
+            `{"principal": {"type", "id"}, "action": …, "resource": …, "context": {…}, "session": "id"}` \
+            (context and session optional). Each decision is made by libvigil, the same evaluator host \
+            processes use. One request prints the decision, its determining policies and errors; --requests \
+            prints one JSON object a line: {"decision": "allow"|"deny"|"step_up", "reasons": [positional ids], \
+            "ids": [@id or positional id], "errors": [positional ids], "messages": […]}.
+
+            Exit status: 0 whatever the decision, 1 when a request is malformed, 2 when the index cannot be read.
+
+            Examples:
+              vigil authorize --index /tmp/acme.index --principal 'User::"alice"' \\
+                --action 'Action::"viewDocument"' --resource 'Document::"architecture-overview"' \\
+                --context '{"ip": "10.1.2.3", "now": "2025-06-02T14:30:00Z"}' --explain
+              vigil authorize --index /tmp/acme.index --requests requests.jsonl
+            """)
+
+    @Option(help: ArgumentHelp("The index directory.", valueName: "dir"))
+    var index: String
+
+    @Option(help: ArgumentHelp("The principal, in Cedar syntax: `User::\"alice\"`.", valueName: "uid"))
+    var principal: String?
+
+    @Option(help: ArgumentHelp("The action, in Cedar syntax.", valueName: "uid"))
+    var action: String?
+
+    @Option(help: ArgumentHelp("The resource, in Cedar syntax.", valueName: "uid"))
+    var resource: String?
+
+    @Option(help: ArgumentHelp("The context, a JSON object in Cedar's format.", valueName: "json"))
+    var context: String?
+
+    @Option(help: ArgumentHelp("The session id the request carries.", valueName: "id"))
+    var session: String?
+
+    @Flag(help: "Print a trace of how each candidate policy was evaluated.")
+    var explain = false
+
+    @Option(help: ArgumentHelp("Requests as JSON Lines, one decision printed per line.", valueName: "file"))
+    var requests: String?
+
+    @Option(help: ArgumentHelp("A schema: contexts are parsed by the action's context type.", valueName: "file"))
+    var schema: String?
+
+    func validate() throws {
+        if requests == nil && (principal == nil || action == nil || resource == nil) {
+            throw ValidationError("give --principal, --action and --resource, or --requests")
+        }
+    }
+
+    func run() throws {
+        let authorizer: Authorizer
+        do { authorizer = try Authorizer(path: index) } catch {
+            FileHandle.standardError.write(Data("vigil authorize: cannot open index `\(index)`: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var parsedSchema: Schema?
+        if let schema {
+            do {
+                parsedSchema = try Schema.parse(file: try PolicyFiles.read(schema))
+            } catch let error as Diagnostics {
+                DiagnosticOutput.emit(error.all, format: .human, summary: [:])
+                throw ExitCode(1)
+            }
+        }
+        if let requests {
+            try runMany(requests, authorizer, parsedSchema)
+        } else {
+            try runOne(authorizer, parsedSchema)
+        }
+    }
+
+    private func runOne(_ authorizer: Authorizer, _ schema: Schema?) throws {
+        guard let p = uid(principal), let a = uid(action), let r = uid(resource) else {
+            throw fail("--principal, --action and --resource must be entity uids such as `User::\"alice\"`")
+        }
+        var contextJSON = context
+        if let context, let schema {
+            let source = SourceFile(name: "--context", text: context)
+            do { contextJSON = CedarJSON.encode(try ContextJSON.parse(source, action: a, schema: schema)) } catch {
+                DiagnosticOutput.emit(error.all, format: .human, summary: [:])
+                throw ExitCode(1)
+            }
+        }
+        let request = Request(principal: p, action: a, resource: r, contextJSON: contextJSON, sessionID: session)
+        do {
+            if explain {
+                let (decision, trace) = try authorizer.explain(request)
+                print(trace)
+                printDecision(decision)
+            } else {
+                printDecision(try authorizer.decide(request))
+            }
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+
+    private func printDecision(_ d: Decision) {
+        var line = "\(d.effect.rawValue)"
+        if let level = d.stepUpLevel { line += " (assurance level \(level)\(d.maxAge.map { ", max age \($0)s" } ?? ""))" }
+        switch d.cause {
+        case .sessionRevoked: line += ": the session was revoked"
+        case .sessionExpired: line += ": the session expired"
+        case .sessionUnknown: line += ": the session is unknown"
+        default: break
+        }
+        print(line)
+        for (id, annotated) in zip(d.reasons, d.annotatedReasons) {
+            print("  reason: \(id)\(annotated.map { " @id(\"\($0)\")" } ?? "")")
+        }
+        for e in d.errors { print("  error: \(e.policyID): \(e.message)") }
+        print("  generation: \(d.generation)")
+    }
+
+    private func runMany(_ path: String, _ authorizer: Authorizer, _ schema: Schema?) throws {
+        let whole: SourceFile
+        do { whole = try PolicyFiles.read(path) } catch {
+            FileHandle.standardError.write(Data("vigil authorize: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var failed = false
+        for (n, line) in whole.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            let file = SourceFile(name: "\(path):\(n + 1)", text: String(line))
+            do {
+                let request = try parseRequest(file, schema)
+                let d = try authorizer.decide(request)
+                var out: [String: Any] = [
+                    "decision": d.effect.rawValue, "reasons": d.reasons,
+                    "ids": zip(d.reasons, d.annotatedReasons).map { $1 ?? $0 },
+                    "errors": d.errors.map(\.policyID), "messages": d.errors.map(\.message),
+                ]
+                if let level = d.stepUpLevel { out["step_up"] = ["level": level, "max_age": d.maxAge as Any] }
+                let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } catch {
+                FileHandle.standardError.write(Data("vigil authorize: \(file.name): \(error)\n".utf8))
+                print(#"{"decision":"error"}"#)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// One JSON Lines request: uids as `{type, id}`, the context as given (or re-encoded after schema parsing).
+    private func parseRequest(_ file: SourceFile, _ schema: Schema?) throws -> Request {
+        let root = try JSON.parse(file)
+        func entity(_ key: String) throws -> EntityUID {
+            guard let node = root[key], case .string(let type)? = node["type"]?.value,
+                  case .string(let id)? = node["id"]?.value
+            else { throw ValidationErrorMessage("`\(key)` must be an object {\"type\", \"id\"}") }
+            return EntityUID(type: Name(qualified: type), id: id)
+        }
+        let p = try entity("principal"), a = try entity("action"), r = try entity("resource")
+        var contextJSON: String?
+        if let node = root["context"] {
+            if let schema {
+                contextJSON = CedarJSON.encode(try ContextJSON.parse(node, in: file, action: a, schema: schema))
+            } else {
+                let bytes = file.bytes[max(0, node.span.start)..<min(file.bytes.count, node.span.end)]
+                contextJSON = String(decoding: bytes, as: UTF8.self)
+            }
+        }
+        var sessionID: String?
+        if case .string(let s)? = root["session"]?.value { sessionID = s }
+        return Request(principal: p, action: a, resource: r, contextJSON: contextJSON, sessionID: sessionID)
+    }
+
+    /// An entity uid in Cedar syntax.
+    private func uid(_ text: String?) -> EntityUID? {
+        guard let text, let e = try? Parser.parseExpression(SourceFile(name: "<uid>", text: text)),
+              case .literal(.entity(let uid)) = e.kind
+        else { return nil }
+        return uid
+    }
+
+    private func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("vigil authorize: \(message)\n".utf8))
+        return ExitCode(1)
+    }
+}
