@@ -238,6 +238,26 @@ static void decisions(vigil_index *ix) {
     CHECK(rs[1].effect == VIGIL_DENY && rs[1].reason == VIGIL_REASON_ERROR);
 }
 
+/* After the thread's first decision, deciding allocates nothing: not for contexts, sessions, batches, errors. */
+static void no_allocation(vigil_index *ix) {
+    vigil_result r, rs[2];
+    vigil_request q1 = make_req("alice", "view", "d1", "{\"risk\": 1, \"tags\": [\"a\", {\"b\": [1, 2]}]}", NULL);
+    vigil_request q2 = make_req("alice", "edit", "d1", "{\"risk\": 0}", "s2");
+    vigil_request q3 = make_req("zed", "view", "ghost", "{\"e\": {\"__entity\": {\"type\": \"X\", \"id\": \"y\"}}}", "s3");
+    vigil_request pairs[2] = { make_req("", "view", "d1", NULL, NULL), make_req("", "edit", "ghost", NULL, NULL) };
+    CHECK_EQ(vigil_decide(ix, &q1, &r), 0);          /* warm: this thread already decided, but be sure */
+    if (t_allocations < 0) return;
+    long before = t_allocations;
+    CHECK(before > 0);                                /* the counter counts: opening the index allocated */
+    for (int i = 0; i < 200; i++) {
+        CHECK_EQ(vigil_decide(ix, &q1, &r), 0);
+        CHECK_EQ(vigil_decide(ix, &q2, &r), 0);
+        CHECK_EQ(vigil_decide(ix, &q3, &r), 0);
+        CHECK_EQ(vigil_decide_batch(ix, &q2, 2, pairs, pairs, rs), 0);
+    }
+    CHECK_EQ(t_allocations - before, 0);
+}
+
 /* Threads deciding on one handle at once: each gets its own reader, and every answer is right. */
 static vigil_index *shared_ix;
 static void *worker(void *arg) {
@@ -416,6 +436,7 @@ void test_decide(void) {
     vigil_index *ix;
     CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
     decisions(ix);
+    no_allocation(ix);
     threads(ix);
     vigil_index_close(ix);
     tix_remove(t.dir);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 extern int t_checks, t_failures;
+extern _Atomic long t_allocations;   /* malloc, calloc and realloc calls so far; -1 when not counted */
 
 /* Records a check; prints the failing expression with its location. */
 #define CHECK(cond) do { t_checks++; if (!(cond)) { t_failures++; \
