@@ -41,9 +41,40 @@ public struct Compiler: Sendable {
         var errors: [Diagnostic] = []
         var data = EntityData()
         data.add(entities, schema: schema, &interner, &errors)
+        let (compiled, ids) = compilePolicies(&interner, &errors)
+        let sessionRecords = sessions.map { s in
+            (id: Array(s.id.utf8), record: SessionRecord(
+                eid: interner.eid(s.entity), flags: s.revoked ? SessionRecord.revoked : 0,
+                expiresMs: s.expiresAtMs ?? Int64.max).bytes())
+        }.sorted { $0.id.lexicographicallyPrecedes($1.id) }
+        let contextTypes = contextTypes(&interner, &errors)
+        guard errors.isEmpty else { throw Diagnostics(errors) }
 
+        // Every entity is interned by now: the closure and the records cover all eids.
+        let ancestors = AncestorClosure.compute(parents: data.parents(count: interner.uids.count))
+        return CompiledIndex(
+            names: interner.names.names,
+            uidKeys: interner.uids.keys.map { key in
+                var w = ByteWriter()
+                w.u32(key.type)
+                w.append(key.id)
+                return w.bytes
+            },
+            entities: data.records(interner: interner, ancestors: ancestors),
+            policies: compiled.map { $0.record.bytes() },
+            policyIDs: ids,
+            byAction: ScopeIndex.byAction(compiled.map(\.action), interner: interner, ancestors: ancestors),
+            contextTypes: contextTypes,
+            sessions: sessionRecords)
+    }
+
+    /// The static policies in positional order, then the links; templates are kept only to be linked.
+    private func compilePolicies(
+        _ interner: inout Interner, _ errors: inout [Diagnostic]
+    ) -> (policies: [CompiledPolicy], ids: [String]) {
         var compiled: [CompiledPolicy] = []
         var ids: [String] = []
+        // A link names its template by positional id or, as in examples/saas, by `@id`.
         var templates: [String: PolicySet.Entry] = [:]
         for entry in policies.entries {
             if entry.policy.isTemplate {
@@ -71,43 +102,24 @@ public struct Compiler: Sendable {
                 ids.append(link.newID)
             }
         }
-        var sessionRecords: [(id: [UInt8], record: [UInt8])] = []
-        for s in sessions {
-            let record = SessionRecord(eid: interner.eid(s.entity), flags: s.revoked ? SessionRecord.revoked : 0,
-                                       expiresMs: s.expiresAtMs ?? Int64.max)
-            sessionRecords.append((Array(s.id.utf8), record.bytes()))
-        }
-        var contextTypes: [(action: UInt32, descriptor: [UInt8])] = []
+        return (compiled, ids)
+    }
+
+    /// `ctx_types`: each schema action's context type, by action eid.
+    private func contextTypes(
+        _ interner: inout Interner, _ errors: inout [Diagnostic]
+    ) -> [(action: UInt32, descriptor: [UInt8])] {
+        var out: [(action: UInt32, descriptor: [UInt8])] = []
         for action in (schema?.actions.values).map(Array.init) ?? [] {
             do {
                 let descriptor = try ContextTypeEncoder.encode(.record(action.context), &interner)
-                contextTypes.append((interner.eid(action.uid), descriptor))
+                out.append((interner.eid(action.uid), descriptor))
             } catch {
                 errors.append(Diagnostic(code: "vigil.compile.too_deep",
                                          message: "the context type of `\(action.uid)` nests deeper than "
                                              + "\(ValueEncoder.maxDepth) levels"))
             }
         }
-        contextTypes.sort { $0.action < $1.action }
-        guard errors.isEmpty else { throw Diagnostics(errors) }
-
-        let ancestors = AncestorClosure.compute(parents: data.parents(count: interner.uids.count))
-        let entityRecords = data.records(interner: interner, ancestors: ancestors)
-        let byAction = ScopeIndex.byAction(compiled.map(\.action), interner: &interner, ancestors: ancestors)
-        sessionRecords.sort { $0.id.lexicographicallyPrecedes($1.id) }
-        return CompiledIndex(
-            names: interner.names.names,
-            uidKeys: interner.uids.keys.map { key in
-                var w = ByteWriter()
-                w.u32(key.type)
-                w.append(key.id)
-                return w.bytes
-            },
-            entities: entityRecords,
-            policies: compiled.map { $0.record.bytes() },
-            policyIDs: ids,
-            byAction: byAction,
-            contextTypes: contextTypes,
-            sessions: sessionRecords)
+        return out.sorted { $0.action < $1.action }
     }
 }

@@ -7,17 +7,19 @@ enum ScopeIndex {
 
     /// - Parameters:
     ///   - constraints: the action constraint of each policy, by policy number.
+    ///   - interner: where every action the constraints name was interned (`PolicyCompiler` does it).
     ///   - ancestors: every eid's ancestors, transitively.
     /// - Returns: (action eid or `anyAction`, sorted unique policy numbers), in ascending key order.
     static func byAction(
-        _ constraints: [ActionConstraint], interner: inout Interner, ancestors: [[UInt32]]
+        _ constraints: [ActionConstraint], interner: Interner, ancestors: [[UInt32]]
     ) -> [(action: UInt32, policies: [UInt32])] {
+        func eids(_ list: [EntityUID]) -> [UInt32] { list.compactMap(interner.existingEID) }
         // The groups named by `action in …`, and every entity below each of them.
         var groups: Set<UInt32> = []
         for c in constraints {
             switch c {
-            case .in(let a): groups.insert(interner.eid(a))
-            case .inSet(let list): for a in list { groups.insert(interner.eid(a)) }
+            case .in(let a): groups.formUnion(eids([a]))
+            case .inSet(let list): groups.formUnion(eids(list))
             default: break
             }
         }
@@ -34,15 +36,11 @@ enum ScopeIndex {
             case .any:
                 lists[anyAction, default: []].insert(n)
             case .equals(let a):
-                lists[interner.eid(a), default: []].insert(n)
+                for action in eids([a]) { lists[action, default: []].insert(n) }
             case .in(let a):
-                let g = interner.eid(a)
-                for action in [g] + (members[g] ?? []) { lists[action, default: []].insert(n) }
+                for g in eids([a]) { for action in [g] + (members[g] ?? []) { lists[action, default: []].insert(n) } }
             case .inSet(let list):
-                for a in list {
-                    let g = interner.eid(a)
-                    for action in [g] + (members[g] ?? []) { lists[action, default: []].insert(n) }
-                }
+                for g in eids(list) { for action in [g] + (members[g] ?? []) { lists[action, default: []].insert(n) } }
             }
         }
         return lists.keys.sorted().map { ($0, lists[$0, default: []].sorted()) }
