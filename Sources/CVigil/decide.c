@@ -192,8 +192,7 @@ static int action_list(vigil__reader *rd, uint32_t key, const uint8_t **list, ui
     return VIGIL_OK;
 }
 
-static void policy_label(vigil__reader *rd, uint32_t num, const vigil__policy *po, trace *tr) {
-    (void)rd;
+static void policy_label(uint32_t num, const vigil__policy *po, trace *tr) {
     tr_printf(tr, "policy %u `%.*s`", num, (int)po->po_id.n, (const char *)po->po_id.p);
     if (po->po_flags & VIGIL_POL_HAS_ANNOT_ID) tr_printf(tr, " (@id \"%.*s\")", (int)po->po_annot.n, (const char *)po->po_annot.p);
     tr_printf(tr, " %s", po->po_flags & VIGIL_POL_FORBID ? "forbid" : "permit");
@@ -216,8 +215,8 @@ static int span_of(const vigil__policy *po, uint32_t pc, uint32_t *line, uint32_
 static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
     uint32_t action = vigil__rd32(rd->rd_vars[1].p + 1);
     const uint8_t *la, *lb;
-    uint32_t na, nb, ia = 0, ib = 0, prev = 0;
-    int rc, have_prev = 0;
+    uint32_t na, nb, ia = 0, ib = 0;
+    int rc;
     /* An action the index does not know has no list of its own; the unconstrained policies still apply. */
     if (action < VIGIL_TEMP_ID_BASE) {
         if ((rc = action_list(rd, action, &la, &na))) return rc;
@@ -238,12 +237,9 @@ static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
         uint32_t num;
         if (ia < na && (ib >= nb || x <= y)) { num = x; la_prev = x; ia++; if (ib < nb && y == x) { lb_prev = y; ib++; } }
         else { num = y; lb_prev = y; ib++; }
-        if (have_prev && num == prev) continue;
-        have_prev = 1;
-        prev = num;
         vigil__policy po;
         if ((rc = vigil__policy_get(rd, num, &po))) return rc;
-        if (tr) policy_label(rd, num, &po, tr);
+        if (tr) policy_label(num, &po, tr);
         if (rd->rd_now_ms >= po.po_expires_ms) { tr_printf(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
         int m = vigil__scope_match(rd, &po.po_principal, rd->rd_vars[0]);
         if (m == 1) m = vigil__scope_match(rd, &po.po_resource, rd->rd_vars[2]);

@@ -58,7 +58,7 @@ static int read_header(MDB_txn *txn, MDB_dbi meta, vigil_header *out) {
     return VIGIL_OK;
 }
 
-VIGIL_API int vigil_index_open(const char *path, unsigned flags, vigil_index **out) {
+VIGIL_API VIGIL__COLD int vigil_index_open(const char *path, unsigned flags, vigil_index **out) {
     if (out) *out = NULL;
     if (!path || !out || (flags & ~VIGIL_OPEN_FAIL_OPEN)) return VIGIL_E_INVALID_ARG;
     struct stat st;
@@ -112,6 +112,8 @@ fail:
     return rc;
 }
 
+static vigil__reader *reader_create(vigil_index *ix, pthread_t me, int *status);
+
 static void reader_free(vigil__reader *rd) {
     if (rd->rd_txn) mdb_txn_abort(rd->rd_txn);
     free(rd->rd_arena);
@@ -120,7 +122,7 @@ static void reader_free(vigil__reader *rd) {
     free(rd);
 }
 
-VIGIL_API void vigil_index_close(vigil_index *ix) {
+VIGIL_API VIGIL__COLD void vigil_index_close(vigil_index *ix) {
     if (!ix) return;
     vigil__reader *rd = atomic_load(&ix->ix_readers);
     while (rd) {
@@ -144,7 +146,11 @@ vigil__reader *vigil__reader_get(vigil_index *ix, int *status) {
             return r;
         }
     }
-    /* The thread's first decision on this handle: the only allocation. */
+    return reader_create(ix, me, status);
+}
+
+/* The thread's first decision on this handle: the only allocation. */
+static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, int *status) {
     vigil__reader *rd = calloc(1, sizeof *rd);
     if (!rd) { *status = VIGIL_E_NOMEM; return NULL; }
     rd->rd_owner = me;
@@ -280,8 +286,6 @@ int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int w
         uint32_t i = eid - VIGIL_TEMP_ID_BASE;
         if (i < rd->rd_tent_count) {
             out->en_type = rd->rd_tents[i].tp_type;
-            out->en_id = rd->rd_tents[i].tp_bytes;
-            out->en_id_len = rd->rd_tents[i].tp_len;
         }
         return 0;
     }
@@ -298,8 +302,6 @@ int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int w
     if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > size) return VIGIL_E_CORRUPT;
     out->en_type = er.er_type;
     out->en_flags = er.er_flags;
-    out->en_id = rec + er.er_id_off;
-    out->en_id_len = er.er_id_len;
     out->en_anc = rec + er.er_anc_off;
     out->en_anc_count = er.er_anc_count;
     if ((want & VIGIL__WANT_ATTRS) && (rc = entity_record(rec, size, er.er_attrs_off, &out->en_attrs))) return rc;

@@ -38,6 +38,13 @@
 #include "vigil_format.h"
 #include "vigil_opcodes.h"
 
+/* Open and close are cold: keep them out of the decision path's cache lines (LMDB's ESECT). */
+#if defined(__GNUC__)
+#define VIGIL__COLD __attribute__((cold))
+#else
+#define VIGIL__COLD
+#endif
+
 /* ---- Limits ---- */
 #define VIGIL__ARENA_BYTES   (1u << 20)  /* scratch per thread: context, temporaries of one decision */
 #define VIGIL__STACK_MAX     256         /* VM value stack depth */
@@ -75,8 +82,6 @@ typedef struct vigil__entity {
     uint32_t en_anc_count;
     vigil_val en_attrs;       /* a checked Record, or n == 0 */
     vigil_val en_tags;        /* a checked Record, or n == 0 */
-    const uint8_t *en_id;     /* the entity id bytes */
-    uint32_t en_id_len;
 } vigil__entity;
 
 typedef struct vigil__reader vigil__reader;
@@ -191,7 +196,6 @@ static inline MDB_val vigil__name_key(const uint8_t *name, size_t len) {
 /* ---- VM (vm.c) ---- */
 /** Operand counts (u32 after the opcode byte), ORDER OP. */
 extern const uint8_t vigil__op_operands[OP__COUNT];
-extern const char *const vigil__op_names[OP__COUNT];
 
 /** One policy record, checked (IDX-P*). */
 typedef struct vigil__policy {

@@ -18,13 +18,6 @@ const uint8_t vigil__op_operands[OP__COUNT] = {
     [OP_SET] = 1, [OP_RECORD] = 1, [OP_EXT] = 2, [OP_ERROR] = 1,
 };
 
-const char *const vigil__op_names[OP__COUNT] = {                    /* ORDER OP */
-    "RET", "CONST", "TRUE", "FALSE", "VAR", "DUP", "POP", "JUMP", "JUMP_IF_FALSE", "JUMP_IF_TRUE", "CHECK_BOOL",
-    "NOT", "NEG", "EQ", "NE", "LT", "LE", "GT", "GE", "ADD", "SUB", "MUL", "IN", "CONTAINS", "CONTAINS_ALL",
-    "CONTAINS_ANY", "IS_EMPTY", "GET_ATTR", "HAS_ATTR", "GET_TAG", "HAS_TAG", "LIKE", "IS", "SET", "RECORD", "EXT",
-    "ERROR",
-};
-
 /* Constant k of a policy, checked: VIGIL_OK or VIGIL_E_CORRUPT. */
 static int constant(const vigil__policy *po, uint32_t k, vigil_val *out) {
     if (k >= po->po_const_count) return VIGIL_E_CORRUPT;                 /* IDX-P003: constant in range */
@@ -90,7 +83,7 @@ int vigil__verify(vigil__reader *rd, const vigil__policy *po) {
     if (falls) goto done;                                                 /* IDX-P003: no path runs off the end */
     for (uint32_t pc = 0; pc < len;) {
         uint8_t op = code[pc];
-        uint32_t size = 1 + 4 * vigil__op_operands[op];
+        uint32_t size = 1 + 4 * (uint32_t)vigil__op_operands[op];
         if (op == OP_JUMP || op == OP_JUMP_IF_FALSE || op == OP_JUMP_IF_TRUE) {
             uint32_t t = vigil__rd32(code + pc + 1);
             if (!(starts[t / 8] & (1u << (t % 8)))) goto done;            /* IDX-P003: on an instruction */
