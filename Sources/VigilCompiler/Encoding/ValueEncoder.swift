@@ -19,14 +19,14 @@ enum ValueEncoder {
 
     /// The encoding of `value`, interning the names and entities it mentions.
     /// - Throws: `EncodingError.tooDeep` past `maxDepth` levels of sets and records.
-    static func encode(_ value: Value, _ interner: inout Interner) throws(EncodingError) -> [UInt8] {
+    static func encode<I: Interning>(_ value: Value, _ interner: inout I) throws(EncodingError) -> [UInt8] {
         var w = ByteWriter()
         try write(value, into: &w, &interner, depth: 1)
         return w.bytes
     }
 
-    static func write(
-        _ value: Value, into w: inout ByteWriter, _ interner: inout Interner, depth: Int
+    static func write<I: Interning>(
+        _ value: Value, into w: inout ByteWriter, _ interner: inout I, depth: Int
     ) throws(EncodingError) {
         switch value {
         case .bool(let b):

@@ -67,20 +67,31 @@ public final class IndexWriter: @unchecked Sendable {
     /// - Throws: `IndexWriterError` when LMDB refuses; nothing is changed then.
     @discardableResult
     public func publish(_ compiled: CompiledIndex, publishedMs: Int64? = nil) throws(IndexWriterError) -> UInt64 {
-        let txn = try WriteTransaction(env: env)
-        let generation: UInt64
-        do {
+        try write(publishedMs: publishedMs) { (txn, dbs) throws(IndexWriterError) in
             let meta = try txn.open("meta", integerKeys: false)
             let previous = try txn.get(meta, Array("header".utf8)).flatMap(HeaderRecord.generation(of:)) ?? 0
-            generation = previous &+ 1
-            let dbs = try Databases(txn)
             try dbs.clear(txn)
             try write(compiled, dbs, txn)
-            let header = HeaderRecord(
-                generation: generation, publishedMs: publishedMs ?? Self.nowMs(),
+            return HeaderRecord(
+                generation: previous &+ 1, publishedMs: 0,
                 entityCount: UInt32(clamping: compiled.entities.count),
                 policyCount: UInt32(clamping: compiled.policies.count),
                 nameCount: UInt32(clamping: compiled.names.count))
+        }
+    }
+
+    /// Runs `body` in one write transaction and commits it with the header `body` returns, stamped with the
+    /// commit time. Aborts (changing nothing) when `body` throws.
+    /// - Returns: the generation written.
+    func write(
+        publishedMs: Int64?, _ body: (WriteTransaction, Databases) throws(IndexWriterError) -> HeaderRecord
+    ) throws(IndexWriterError) -> UInt64 {
+        let txn = try WriteTransaction(env: env)
+        var header: HeaderRecord
+        do {
+            let meta = try txn.open("meta", integerKeys: false)
+            header = try body(txn, try Databases(txn))
+            header.publishedMs = publishedMs ?? Self.nowMs()
             try txn.put(meta, Array("header".utf8), header.bytes(), "meta")
         } catch {
             txn.abort()
@@ -88,7 +99,7 @@ public final class IndexWriter: @unchecked Sendable {
         }
         // A failed commit frees the transaction itself: no abort after it.
         try txn.commit()
-        return generation
+        return header.generation
     }
 
     private func write(_ c: CompiledIndex, _ dbs: Databases, _ txn: WriteTransaction) throws(IndexWriterError) {
@@ -124,7 +135,7 @@ public final class IndexWriter: @unchecked Sendable {
 }
 
 /// The named databases of the index, opened (and created) in one write transaction.
-private struct Databases {
+struct Databases {
     let names, nameText, uids, entities, policies, byAction, sessions, contextTypes: MDB_dbi
 
     init(_ txn: WriteTransaction) throws(IndexWriterError) {

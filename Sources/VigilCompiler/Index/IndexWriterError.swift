@@ -13,6 +13,17 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
     case lmdb(operation: String, code: Int32)
     /// A key the format stores is longer than LMDB allows (511 bytes) or empty.
     case keySize(database: String, length: Int)
+    /// An incremental change needs a published index, and the directory has none (or not one this writer knows).
+    case notPublished(path: String)
+    /// An incremental change names an entity or session the index does not have.
+    case unknown(what: String)
+    /// An incremental change would change the ancestors of an entity that has descendants, or make a cycle; the
+    /// index keeps only the closure, so this needs a full publish.
+    case hierarchyChange(entity: String)
+    /// A stored record does not have the layout this writer writes.
+    case corrupt(what: String)
+    /// A value nests deeper than the format allows.
+    case tooDeep(entity: String)
 
     public var description: String {
         switch self {
@@ -25,6 +36,17 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
             return "LMDB \(op) failed: \(String(cString: mdb_strerror(code)))"
         case .keySize(let db, let length):
             return "a key of \(length) bytes cannot be stored in `\(db)`: LMDB keys are 1 to 511 bytes"
+        case .notPublished(let path):
+            return "index `\(path)` has no published generation; publish a policy set before changing it"
+        case .unknown(let what):
+            return "\(what) is not in the index"
+        case .hierarchyChange(let entity):
+            return "changing the parents of `\(entity)` changes the ancestors of its descendants or makes a cycle; "
+                + "publish the whole set instead"
+        case .corrupt(let what):
+            return "the index holds a malformed \(what)"
+        case .tooDeep(let entity):
+            return "a value of `\(entity)` nests deeper than \(ValueEncoder.maxDepth) levels"
         }
     }
 }

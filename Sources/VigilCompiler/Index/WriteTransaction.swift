@@ -37,6 +37,47 @@ struct WriteTransaction {
         return found.mv_data.map { Array(UnsafeRawBufferPointer(start: $0, count: found.mv_size)) } ?? []
     }
 
+    /// The value stored under an integer key, or `nil`.
+    func get(_ dbi: MDB_dbi, _ key: UInt32) throws(IndexWriterError) -> [UInt8]? {
+        var k = key
+        var found = MDB_val()
+        let rc = withUnsafeMutableBytes(of: &k) { kb in
+            var mk = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+            return mdb_get(txn, dbi, &mk, &found)
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_get", code: rc) }
+        return found.mv_data.map { Array(UnsafeRawBufferPointer(start: $0, count: found.mv_size)) } ?? []
+    }
+
+    /// Deletes the entry under byte key `key`; `false` when there was none.
+    func delete(_ dbi: MDB_dbi, _ key: [UInt8]) throws(IndexWriterError) -> Bool {
+        let rc = key.withUnsafeBufferPointer { k in
+            var mk = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            return mdb_del(txn, dbi, &mk, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_del", code: rc) }
+        return true
+    }
+
+    /// Calls `body` with every (integer key, value) of a database in key order, until it returns `false`.
+    func forEach(_ dbi: MDB_dbi, _ body: (UInt32, UnsafeRawBufferPointer) -> Bool) throws(IndexWriterError) {
+        var cursor: OpaquePointer?
+        var rc = mdb_cursor_open(txn, dbi, &cursor)
+        guard rc == MDB_SUCCESS, let cursor else { throw .lmdb(operation: "mdb_cursor_open", code: rc) }
+        defer { mdb_cursor_close(cursor) }
+        var k = MDB_val(), v = MDB_val()
+        rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
+        while rc == MDB_SUCCESS {
+            guard k.mv_size == 4, let kp = k.mv_data else { throw .lmdb(operation: "mdb_cursor_get", code: MDB_CORRUPTED) }
+            let key = kp.loadUnaligned(as: UInt32.self)
+            if !body(key, UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) { return }
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
+        }
+        guard rc == MDB_NOTFOUND else { throw .lmdb(operation: "mdb_cursor_get", code: rc) }
+    }
+
     /// Stores `value` under byte key `key`; `append` when keys arrive in ascending order (faster, and LMDB
     /// checks the order).
     func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8], _ db: String, append: Bool = false)

@@ -1,7 +1,14 @@
 import VigilPolicy
 
+/// Gives names and entities their ids, interning the new ones: in memory while compiling (`Interner`), or in an
+/// open index while applying incremental changes.
+protocol Interning {
+    mutating func name(_ name: String) -> UInt32
+    mutating func eid(_ uid: EntityUID) -> UInt32
+}
+
 /// The name and uid tables of one compilation, interned together because a uid's key holds its type's name id.
-public struct Interner: Sendable {
+public struct Interner: Interning, Sendable {
     public private(set) var names = NameTable()
     public private(set) var uids = UIDTable()
     /// Name ids of entity type names, so interning a uid does not spell its type out again. Keyed by `Name`,
