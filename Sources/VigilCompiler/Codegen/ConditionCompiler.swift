@@ -20,7 +20,7 @@ struct ConditionCompiler {
     /// The program for `conditions`: each clause jumps to a shared `FALSE RET` when it fails (a `when` that is
     /// false, an `unless` that is true), and falling through all of them returns true.
     static func compile(
-        _ conditions: [Condition], file: SourceFile, slots: [Slot: EntityUID] = [:], interner: inout Interner
+        _ conditions: [Condition], file: SourceFile, slots: [Slot: EntityUID] = [:], interner: inout some Interning
     ) throws(Diagnostics) -> Program {
         var c = ConditionCompiler(file: file, slots: slots)
         var failJumps: [Int] = []
@@ -47,7 +47,7 @@ struct ConditionCompiler {
     }
 
     /// Emits code that leaves the value of `e` on the stack.
-    mutating func expr(_ e: Expr, _ interner: inout Interner) throws(Diagnostics) {
+    mutating func expr(_ e: Expr, _ interner: inout some Interning) throws(Diagnostics) {
         let at = position(e.span)
         if let constant = ConstantFolder.value(of: e, slots: slots) {
             let encoded: [UInt8]
@@ -134,7 +134,7 @@ struct ConditionCompiler {
 
     /// `a && b` and `a || b`: `<a> JUMP_IF_x L; <b> CHECK_BOOL; JUMP end; L: TRUE|FALSE; end:`.
     private mutating func shortCircuit(
-        _ a: Expr, _ b: Expr, jump: Opcode, result: Opcode, at: (line: Int, column: Int), _ interner: inout Interner
+        _ a: Expr, _ b: Expr, jump: Opcode, result: Opcode, at: (line: Int, column: Int), _ interner: inout some Interning
     ) throws(Diagnostics) {
         try expr(a, &interner)
         let toShort = builder.emitJump(jump, at: at)
@@ -148,7 +148,7 @@ struct ConditionCompiler {
 
     /// `has a` or the dotted `has a.b.c` on the value on the stack: each prefix is tested before it is read.
     private mutating func has(
-        _ path: [String], at: (line: Int, column: Int), _ span: SourceSpan, _ interner: inout Interner
+        _ path: [String], at: (line: Int, column: Int), _ span: SourceSpan, _ interner: inout some Interning
     ) throws(Diagnostics) {
         guard let last = path.last else { throw failure("`has` needs an attribute", span, code: "internal") }
         var toPop: [Int] = []
@@ -169,7 +169,7 @@ struct ConditionCompiler {
     }
 
     private mutating func method(
-        _ receiver: Expr, _ name: String, _ args: [Expr], _ span: SourceSpan, _ interner: inout Interner
+        _ receiver: Expr, _ name: String, _ args: [Expr], _ span: SourceSpan, _ interner: inout some Interning
     ) throws(Diagnostics) {
         let at = position(span)
         let builtin: Opcode? = switch name {
@@ -200,7 +200,7 @@ struct ConditionCompiler {
     /// An extension function call. A constructor with a valid string literal was folded already; an invalid
     /// literal raises the extension error after its argument is evaluated, as Cedar would.
     private mutating func call(
-        _ name: String, _ args: [Expr], _ span: SourceSpan, _ interner: inout Interner
+        _ name: String, _ args: [Expr], _ span: SourceSpan, _ interner: inout some Interning
     ) throws(Diagnostics) {
         guard let fn = ExtensionNumber(name: name) else {
             throw failure("`\(name)` is not an extension function", span, code: "unknown_function")

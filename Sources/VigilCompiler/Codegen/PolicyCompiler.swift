@@ -18,7 +18,7 @@ enum PolicyCompiler {
     /// - Returns: the compiled policy, or `nil` when an error was reported.
     static func compile(
         _ policy: Policy, id: String, file: SourceFile, slots: [Slot: EntityUID] = [:], expiresMs: Int64? = nil,
-        interner: inout Interner, errors: inout [Diagnostic]
+        interner: inout some Interning, errors: inout [Diagnostic]
     ) -> CompiledPolicy? {
         let errorCount = errors.count
         let annotations = VigilAnnotations.read(policy, file: file, into: &errors)
@@ -55,7 +55,7 @@ enum PolicyCompiler {
     /// The `vigil_scope` of a principal or resource constraint, with slots filled from `slots`.
     private static func scope(
         _ c: ScopeConstraint, _ slots: [Slot: EntityUID], _ span: SourceSpan, _ file: SourceFile,
-        _ interner: inout Interner, _ errors: inout [Diagnostic]
+        _ interner: inout some Interning, _ errors: inout [Diagnostic]
     ) -> ScopeRecord? {
         func entity(_ ref: EntityReference) -> UInt32? {
             switch ref {

@@ -17,4 +17,9 @@ public enum IndexChange: Sendable {
     case revokeSession(id: String)
     /// Forgets a session: requests naming it are denied as unknown.
     case deleteSession(id: String)
+    /// Adds a template link (a grant) as a new policy numbered after the others: `template` (read from `file`)
+    /// with `link`'s slot values, never honoured from `expiresAtMs` on.
+    case addLink(template: Policy, file: SourceFile, link: TemplateLink, expiresAtMs: Int64?)
+    /// Removes a template link: its number stays (numbers are dense) but it is expired and in no action's list.
+    case removeLink(id: String)
 }

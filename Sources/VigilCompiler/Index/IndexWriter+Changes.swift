@@ -18,10 +18,21 @@ extension IndexWriter {
                   let nameCount = RecordReader.u32(header, 40)
             else { throw .notPublished(path: directory) }
             var interner = IndexInterner(txn: txn, dbs: dbs, nameCount: nameCount, entityCount: entityCount)
-            for change in changes { try apply(change, &interner) }
+            var policies = policyCount
+            for change in changes {
+                switch change {
+                case .addLink(let template, let file, let link, let expiresAtMs):
+                    try LinkChanges.add(template, file, link, expiresAtMs, number: policies, &interner)
+                    policies += 1
+                case .removeLink(let id):
+                    try LinkChanges.remove(id, txn, dbs)
+                default:
+                    try apply(change, &interner)
+                }
+            }
             if let failure = interner.failure { throw failure }
             return HeaderRecord(generation: generation &+ 1, publishedMs: 0, entityCount: interner.entityCount,
-                                policyCount: policyCount, nameCount: interner.nameCount)
+                                policyCount: policies, nameCount: interner.nameCount)
         }
     }
 
@@ -93,6 +104,9 @@ extension IndexWriter {
             try txn.put(dbs.sessions, Array(id.utf8), revoked, "sessions")
         case .deleteSession(let id):
             guard try txn.delete(dbs.sessions, Array(id.utf8)) else { throw .unknown(what: "session `\(id)`") }
+        case .addLink, .removeLink:
+            // INVARIANT: `apply(_:publishedMs:)` handles links itself, since they change the policy count.
+            break
         }
     }
 
@@ -106,16 +120,22 @@ extension IndexWriter {
     }
 
     /// Whether some entity has `eid` among its ancestors: a scan, needed only when a hierarchy changes.
-    private func hasDescendants(_ eid: UInt32, _ txn: WriteTransaction, _ dbs: Databases) throws(IndexWriterError)
+    func hasDescendants(_ eid: UInt32, _ txn: WriteTransaction, _ dbs: Databases) throws(IndexWriterError)
         -> Bool
     {
-        var found = false
-        try txn.forEach(dbs.entities) { _, value in
-            let bytes = Array(value)
-            guard let record = RecordReader.entity(bytes) else { return true }
-            found = record.ancestors.contains(eid)
-            return !found
-        }
-        return found
+        try !descendants(of: eid, txn, dbs, first: true).isEmpty
     }
+}
+
+/// Every entity with `eid` among its ancestors (or only the first found): a scan of all entity records.
+func descendants(of eid: UInt32, _ txn: WriteTransaction, _ dbs: Databases, first: Bool = false)
+    throws(IndexWriterError) -> [UInt32]
+{
+    var found: [UInt32] = []
+    try txn.forEach(dbs.entities) { key, value in
+        guard let record = RecordReader.entity(Array(value)) else { return true }
+        if record.ancestors.contains(eid) { found.append(key) }
+        return !(first && !found.isEmpty)
+    }
+    return found
 }

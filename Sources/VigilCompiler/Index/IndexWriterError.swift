@@ -24,6 +24,8 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
     case corrupt(what: String)
     /// A value nests deeper than the format allows.
     case tooDeep(entity: String)
+    /// A link to add does not compile (the diagnostics, rendered), or its id is taken.
+    case invalidLink(id: String, reason: String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
                 + "publish the whole set instead"
         case .corrupt(let what):
             return "the index holds a malformed \(what)"
+        case .invalidLink(let id, let reason):
+            return "link `\(id)` cannot be added: \(reason)"
         case .tooDeep(let entity):
             return "a value of `\(entity)` nests deeper than \(ValueEncoder.maxDepth) levels"
         }

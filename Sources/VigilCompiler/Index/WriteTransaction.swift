@@ -61,6 +61,18 @@ struct WriteTransaction {
         return true
     }
 
+    /// Deletes the entry under an integer key; `false` when there was none.
+    func delete(_ dbi: MDB_dbi, _ key: UInt32) throws(IndexWriterError) -> Bool {
+        var k = key
+        let rc = withUnsafeMutableBytes(of: &k) { kb in
+            var mk = MDB_val(mv_size: kb.count, mv_data: kb.baseAddress)
+            return mdb_del(txn, dbi, &mk, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_del", code: rc) }
+        return true
+    }
+
     /// Calls `body` with every (integer key, value) of a database in key order, until it returns `false`.
     func forEach(_ dbi: MDB_dbi, _ body: (UInt32, UnsafeRawBufferPointer) -> Bool) throws(IndexWriterError) {
         var cursor: OpaquePointer?

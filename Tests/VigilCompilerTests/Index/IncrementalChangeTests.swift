@@ -14,18 +14,23 @@ import VigilPolicy
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-inc-\(UUID().uuidString)").path
         let writer: IndexWriter
         let az: Authorizer
+        let file = SourceFile(name: "t.cedar", text: """
+            permit(principal in Group::"staff", action, resource) when { principal.level >= 2 };
+            permit(principal, action, resource) when { context.session.aal == 2 };
+            @id("grant") permit(principal == ?principal, action in Action::"all", resource);
+            """)
+        let template: Policy
         init() throws {
-            let file = SourceFile(name: "t.cedar", text: """
-                permit(principal in Group::"staff", action, resource) when { principal.level >= 2 };
-                permit(principal, action, resource) when { context.session.aal == 2 };
-                """)
             var set = PolicySet()
-            set.append(try Parser.parsePolicies(file), from: file)
+            let policies = try Parser.parsePolicies(file)
+            template = policies[2]
+            set.append(policies, from: file)
             let entities = [
                 Entity(uid: IncrementalChangeTests.uid("Group", "staff"),
                        parents: [IncrementalChangeTests.uid("Group", "all")]),
                 Entity(uid: IncrementalChangeTests.uid("User", "old"), attributes: ["level": .long(1)],
                        parents: [IncrementalChangeTests.uid("Group", "staff")]),
+                Entity(uid: IncrementalChangeTests.read, parents: [IncrementalChangeTests.uid("Action", "all")]),
             ]
             writer = try IndexWriter(directory: dir, mapSize: 16 << 20)
             try writer.publish(Compiler(policies: set, entities: entities).compile())
@@ -81,6 +86,29 @@ import VigilPolicy
         let same = Entity(uid: Self.uid("Group", "staff"), attributes: ["n": .long(1)],
                           parents: [Self.uid("Group", "all")])
         #expect(try f.writer.apply([.upsertEntity(same)]) == 2)
+    }
+
+    @Test func linksAreAddedAndRemoved() throws {
+        let f = try Fixture()
+        let link = TemplateLink(templateID: "grant", newID: "x-grant", values: [.principal: Self.uid("User", "x")])
+        #expect(try f.writer.apply([.addLink(template: f.template, file: f.file, link: link, expiresAtMs: nil)]) == 2)
+        let d = try f.decide("x")
+        #expect(d.effect == .allow && d.reasons == ["x-grant"])
+        #expect(throws: IndexWriterError.self) {
+            try f.writer.apply([.addLink(template: f.template, file: f.file, link: link, expiresAtMs: nil)])
+        }
+        #expect(try f.writer.apply([.removeLink(id: "x-grant")]) == 3)
+        #expect(try f.decide("x").effect == .deny)
+        #expect(throws: IndexWriterError.unknown(what: "link `policy0`")) {
+            try f.writer.apply([.removeLink(id: "policy0")])
+        }
+        let expiring = TemplateLink(templateID: "grant", newID: "y", values: [.principal: Self.uid("User", "y")])
+        try f.writer.apply([.addLink(template: f.template, file: f.file, link: expiring, expiresAtMs: 5000)])
+        let request = { (now: Int64) in
+            Request(principal: Self.uid("User", "y"), action: Self.read, resource: Self.doc, nowMs: now)
+        }
+        #expect(try f.az.decide(request(4999)).effect == .allow)
+        #expect(try f.az.decide(request(5000)).effect == .deny)
     }
 
     @Test func changesNeedAPublishedIndex() throws {
