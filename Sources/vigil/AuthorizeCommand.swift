@@ -110,7 +110,9 @@ struct AuthorizeCommand: ParsableCommand {
 
     private func printDecision(_ d: Decision) {
         var line = "\(d.effect.rawValue)"
-        if let level = d.stepUpLevel { line += " (assurance level \(level)\(d.maxAge.map { ", max age \($0)s" } ?? ""))" }
+        if let level = d.stepUpLevel {
+            line += " (assurance level \(level)\(d.maxAge.map { ", max age \($0)s" } ?? ""))"
+        }
         switch d.cause {
         case .sessionRevoked: line += ": the session was revoked"
         case .sessionExpired: line += ": the session expired"

@@ -91,7 +91,8 @@ struct CompileCommand: ParsableCommand {
     private func stopOnErrors(_ diagnostics: [Diagnostic]) throws {
         guard !diagnostics.isEmpty else { return }
         DiagnosticOutput.emit(diagnostics, format: .human, summary: [:])
-        FileHandle.standardError.write(Data("error: \(diagnostics.count) \(plural(diagnostics.count, "error", "errors")); nothing was published\n".utf8))
+        let count = "\(diagnostics.count) \(plural(diagnostics.count, "error", "errors"))"
+        FileHandle.standardError.write(Data("error: \(count); nothing was published\n".utf8))
         throw ExitCode(1)
     }
 

@@ -134,7 +134,8 @@ struct ConditionCompiler {
 
     /// `a && b` and `a || b`: `<a> JUMP_IF_x L; <b> CHECK_BOOL; JUMP end; L: TRUE|FALSE; end:`.
     private mutating func shortCircuit(
-        _ a: Expr, _ b: Expr, jump: Opcode, result: Opcode, at: (line: Int, column: Int), _ interner: inout some Interning
+        _ a: Expr, _ b: Expr, jump: Opcode, result: Opcode, at: (line: Int, column: Int),
+        _ interner: inout some Interning
     ) throws(Diagnostics) {
         try expr(a, &interner)
         let toShort = builder.emitJump(jump, at: at)

@@ -73,7 +73,8 @@ enum LinkChanges {
         var found: (UInt32, [UInt8])?
         try txn.forEach(dbs.policies) { key, value in
             let record = Array(value)
-            if let off = RecordReader.u32(record, 48).map(Int.init), let len = RecordReader.u32(record, 52).map(Int.init),
+            if let off = RecordReader.u32(record, 48).map(Int.init),
+               let len = RecordReader.u32(record, 52).map(Int.init),
                off + len <= record.count, Array(record[off..<(off + len)]) == wanted {
                 found = (key, record)
                 return false

@@ -82,7 +82,9 @@ struct WriteTransaction {
         var k = MDB_val(), v = MDB_val()
         rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
         while rc == MDB_SUCCESS {
-            guard k.mv_size == 4, let kp = k.mv_data else { throw .lmdb(operation: "mdb_cursor_get", code: MDB_CORRUPTED) }
+            guard k.mv_size == 4, let kp = k.mv_data else {
+                throw .lmdb(operation: "mdb_cursor_get", code: MDB_CORRUPTED)
+            }
             let key = kp.loadUnaligned(as: UInt32.self)
             if !body(key, UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) { return }
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)

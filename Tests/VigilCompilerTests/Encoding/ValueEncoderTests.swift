@@ -61,7 +61,8 @@ import VigilPolicy
     }
 
     @Test func patterns() {
-        #expect(ValueEncoder.pattern([.char("a"), .wildcard]) == [11, 2, 0, 0, 0, 0x61, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(ValueEncoder.pattern([.char("a"), .wildcard])
+            == [11, 2, 0, 0, 0, 0x61, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF])
     }
 
     @Test func interningKeepsCanonicallyEquivalentNamesApart() {

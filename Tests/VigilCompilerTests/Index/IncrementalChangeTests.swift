@@ -39,7 +39,8 @@ import VigilPolicy
         deinit { try? FileManager.default.removeItem(atPath: dir) }
 
         func decide(_ user: String, session: String? = nil) throws -> Decision {
-            try az.decide(Request(principal: IncrementalChangeTests.uid("User", user), action: IncrementalChangeTests.read,
+            try az.decide(Request(principal: IncrementalChangeTests.uid("User", user),
+                                  action: IncrementalChangeTests.read,
                                   resource: IncrementalChangeTests.doc, sessionID: session))
         }
     }
@@ -72,7 +73,9 @@ import VigilPolicy
         #expect(try f.decide("x", session: "s1").cause == .sessionRevoked)
         try f.writer.apply([.deleteSession(id: "s1")])
         #expect(try f.decide("x", session: "s1").cause == .sessionUnknown)
-        #expect(throws: IndexWriterError.unknown(what: "session `s1`")) { try f.writer.apply([.revokeSession(id: "s1")]) }
+        #expect(throws: IndexWriterError.unknown(what: "session `s1`")) {
+            try f.writer.apply([.revokeSession(id: "s1")])
+        }
     }
 
     @Test func aParentChangeWithDescendantsNeedsAFullPublishAndChangesNothing() throws {

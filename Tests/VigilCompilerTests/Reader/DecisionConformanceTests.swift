@@ -64,7 +64,8 @@ import VigilSchema
             if got != expected || d.reasons.sorted() != strings("reason").sorted()
                 || d.errors.map(\.policyID).sorted() != strings("errors").sorted() {
                 outcome.mismatches.append("\(jsonPath) request \(n): expected \(expected) \(strings("reason")) "
-                    + "errors \(strings("errors")), got \(got) \(d.reasons) errors \(d.errors.map { "\($0.policyID): \($0.message)" })")
+                    + "errors \(strings("errors")), got \(got) \(d.reasons) errors "
+                    + "\(d.errors.map { "\($0.policyID): \($0.message)" })")
             }
         }
     }
