@@ -1,5 +1,6 @@
 /* test_fuzz.c — random contexts and corrupted index records: every answer is a status, never a crash.
- * Fixed seeds and short runs, so the test is repeatable and fast; raise the counts for a long local run. */
+ * Fixed seeds and short runs, so the test is repeatable and fast; VIGIL_FUZZ_SCALE=N in the environment runs N
+ * times as many (with a seed that depends on N) for a long local run. */
 #include "testing.h"
 
 #include <stdlib.h>
@@ -11,6 +12,12 @@ static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void) {
     rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
     return (uint32_t)(rng >> 11);
+}
+
+static int scale(void) {
+    const char *s = getenv("VIGIL_FUZZ_SCALE");
+    int n = s ? atoi(s) : 1;
+    return n > 0 ? n : 1;
 }
 
 static int valid_status(int rc) {
@@ -27,7 +34,7 @@ static const char *const seeds[] = {
 static void fuzz_contexts(vigil_index *ix) {
     static char buf[600];
     int bad = 0;
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < 20000 * scale(); i++) {
         size_t n;
         if (i % 4 == 0) {
             n = rnd() % 200;
@@ -69,7 +76,7 @@ static void fuzz_records(void) {
     static const char *const dbnames[] = { VIGIL_DB_POLICIES, VIGIL_DB_ENTITIES, VIGIL_DB_BY_ACTION, VIGIL_DB_SESSIONS,
                                            VIGIL_DB_CTX_TYPES };
     int bad = 0, corrupt = 0, decided = 0;
-    for (int iter = 0; iter < 500; iter++) {
+    for (int iter = 0; iter < 500 * scale(); iter++) {
         MDB_txn *txn;
         MDB_dbi dbi;
         mdb_txn_begin(env, NULL, 0, &txn);
@@ -135,6 +142,7 @@ static void fuzz_records(void) {
 }
 
 void test_fuzz(void) {
+    rng ^= (uint64_t)scale() * 0x2545F4914F6CDD1Dull;
     tix t;
     build_scenario(&t);
     vigil_index *ix;
