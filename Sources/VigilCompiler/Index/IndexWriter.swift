@@ -16,8 +16,8 @@ public final class IndexWriter: @unchecked Sendable {
     public static let defaultMapSize = 4 << 30
 
     public let directory: String
-    private let env: OpaquePointer
-    private let lockFD: Int32
+    private var env: OpaquePointer?
+    private var lockFD: Int32
 
     /// Opens (creating if needed) the index in `directory` for writing.
     /// - Parameters:
@@ -31,14 +31,14 @@ public final class IndexWriter: @unchecked Sendable {
         guard fd >= 0 else { throw .directory(path: directory, errno: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let e = errno
-            close(fd)
+            Glibc.close(fd)
             if e == EWOULDBLOCK { throw .locked(path: directory) }
             throw .directory(path: directory, errno: e)
         }
         var handle: OpaquePointer?
         var rc = mdb_env_create(&handle)
         guard rc == MDB_SUCCESS, let handle else {
-            close(fd)
+            Glibc.close(fd)
             throw .lmdb(operation: "mdb_env_create", code: rc)
         }
         rc = mdb_env_set_mapsize(handle, mapSize)
@@ -47,16 +47,22 @@ public final class IndexWriter: @unchecked Sendable {
         if rc == MDB_SUCCESS { rc = mdb_env_open(handle, directory, 0, 0o640) }
         guard rc == MDB_SUCCESS else {
             mdb_env_close(handle)
-            close(fd)
+            Glibc.close(fd)
             throw .lmdb(operation: "mdb_env_open", code: rc)
         }
         self.env = handle
         self.lockFD = fd
     }
 
-    deinit {
-        mdb_env_close(env)
-        close(lockFD)
+    deinit { close() }
+
+    /// Closes the environment and releases the writer lock now rather than when the writer is released, so another
+    /// writer may open the index. Later publishes throw `.closed`. Closing twice does nothing.
+    public func close() {
+        if let env { mdb_env_close(env) }
+        if lockFD >= 0 { Glibc.close(lockFD) }
+        env = nil
+        lockFD = -1
     }
 
     /// Replaces the whole index with `compiled` in one write transaction: every database is cleared and rewritten
@@ -86,6 +92,7 @@ public final class IndexWriter: @unchecked Sendable {
     func write(
         publishedMs: Int64?, _ body: (WriteTransaction, Databases) throws(IndexWriterError) -> HeaderRecord
     ) throws(IndexWriterError) -> UInt64 {
+        guard let env else { throw .closed(path: directory) }
         let txn = try WriteTransaction(env: env)
         var header: HeaderRecord
         do {

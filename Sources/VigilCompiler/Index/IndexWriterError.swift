@@ -9,6 +9,8 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
     case directory(path: String, errno: Int32)
     /// Another writer holds `DIR/writer.lock`.
     case locked(path: String)
+    /// The writer was closed.
+    case closed(path: String)
     /// An LMDB call failed.
     case lmdb(operation: String, code: Int32)
     /// A key the format stores is longer than LMDB allows (511 bytes) or empty.
@@ -34,6 +36,8 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
         case .locked(let path):
             return "index `\(path)` is being written by another process (it holds `writer.lock`); "
                 + "only one writer may publish at a time"
+        case .closed(let path):
+            return "the writer of index `\(path)` is closed"
         case .lmdb(let op, let code):
             return "LMDB \(op) failed: \(String(cString: mdb_strerror(code)))"
         case .keySize(let db, let length):

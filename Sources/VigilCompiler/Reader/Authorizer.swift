@@ -17,8 +17,9 @@ public struct AuthorizerError: Error, Hashable, Sendable, CustomStringConvertibl
 /// Decides requests against an index through the C evaluator (libvigil, `vigil.h`): Swift never re-implements
 /// decision semantics, so Swift callers get exactly the answers C hosts get.
 public final class Authorizer: @unchecked Sendable {
-    // @unchecked: a vigil_index handle may be shared by any number of threads (vigil.h, THREADS).
-    private let handle: OpaquePointer
+    // @unchecked: a vigil_index handle may be shared by any number of threads (vigil.h, THREADS); `close()` must
+    // not race with decisions, as vigil_index_close() requires.
+    private var open: OpaquePointer?
 
     /// Opens the index in `path` read-only.
     /// - Parameter failOpen: index errors decide ALLOW instead of DENY (`VIGIL_OPEN_FAIL_OPEN`).
@@ -27,15 +28,30 @@ public final class Authorizer: @unchecked Sendable {
         var ix: OpaquePointer?
         let rc = vigil_index_open(path, failOpen ? UInt32(VIGIL_OPEN_FAIL_OPEN) : 0, &ix)
         guard rc == VIGIL_OK, let ix else { throw AuthorizerError(rc) }
-        handle = ix
+        open = ix
     }
 
-    deinit { vigil_index_close(handle) }
+    deinit { vigil_index_close(open) }
+
+    /// Closes the index now rather than when the authorizer is released: every thread's reader slot is given
+    /// back. No decision may be running; later calls throw `VIGIL_E_INVALID_ARG`. Closing twice does nothing.
+    public func close() {
+        vigil_index_close(open)
+        open = nil
+    }
+
+    /// The open handle, or the error a closed authorizer answers.
+    private var handle: OpaquePointer {
+        get throws(AuthorizerError) {
+            guard let open else { throw AuthorizerError(VIGIL_E_INVALID_ARG) }
+            return open
+        }
+    }
 
     /// The generation of the index as this handle sees it now.
     public func generation() throws(AuthorizerError) -> UInt64 {
         var g: UInt64 = 0
-        let rc = vigil_index_generation(handle, &g)
+        let rc = vigil_index_generation(try handle, &g)
         guard rc == VIGIL_OK else { throw AuthorizerError(rc) }
         return g
     }
@@ -44,27 +60,33 @@ public final class Authorizer: @unchecked Sendable {
     /// - Throws: `AuthorizerError` when the evaluator returns an error status (a bad context, a corrupt index);
     ///   the request is then denied (or allowed by a fail-open handle) and no decision is returned.
     public func decide(_ request: Request) throws(AuthorizerError) -> Decision {
+        let ix = try handle
         var result = vigil_result()
-        let rc = withCRequest(request) { req in vigil_decide(handle, req, &result) }
+        let rc = withCRequest(request) { req in vigil_decide(ix, req, &result) }
         guard rc == VIGIL_OK else { throw AuthorizerError(rc) }
-        return decision(result)
+        return decision(result, ix)
     }
 
     /// Decides one request and returns a readable trace of why, as well as the decision.
     /// - Throws: as `decide(_:)`; a trace longer than 64 KiB is cut short, not an error.
     public func explain(_ request: Request) throws(AuthorizerError) -> (decision: Decision, trace: String) {
+        let ix = try handle
         var result = vigil_result()
         var buffer = [CChar](repeating: 0, count: 65536)
         let rc = buffer.withUnsafeMutableBufferPointer { buf in
-            withCRequest(request) { req in vigil_explain(handle, req, &result, buf.baseAddress, buf.count) }
+            withCRequest(request) { req in vigil_explain(ix, req, &result, buf.baseAddress, buf.count) }
         }
         guard rc == VIGIL_OK || rc == VIGIL_E_BUFFER else { throw AuthorizerError(rc) }
-        let trace = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return (decision(result), trace)
+        return (decision(result, ix), Self.text(buffer))
     }
 
     /// The positional id and `@id` of a policy number.
-    public func policyID(_ number: UInt32) -> (id: String, annotated: String?) {
+    /// - Throws: `AuthorizerError` when the authorizer is closed.
+    public func policyID(_ number: UInt32) throws(AuthorizerError) -> (id: String, annotated: String?) {
+        Self.policyID(number, try handle)
+    }
+
+    private static func policyID(_ number: UInt32, _ handle: OpaquePointer) -> (id: String, annotated: String?) {
         // Ids are short in practice; a longer one is read again with room for the longest an index may hold.
         for capacity in [256, 1 << 20] {
             var id = [CChar](repeating: 0, count: capacity)
@@ -77,16 +99,16 @@ public final class Authorizer: @unchecked Sendable {
         return ("", nil)
     }
 
-    private func decision(_ r: vigil_result) -> Decision {
+    private func decision(_ r: vigil_result, _ handle: OpaquePointer) -> Decision {
         var result = r
         let determining = Self.array(&result.determining, count: min(result.determining_count, 64))
         let errored = Self.array(&result.errored, count: min(result.error_count, 64))
-        let ids = determining.map(policyID)
+        let ids = determining.map { Self.policyID($0, handle) }
         var errors: [Decision.PolicyError] = []
         for (i, n) in errored.enumerated() {
             var buffer = [CChar](repeating: 0, count: 1024)
             _ = vigil_error_message(handle, &result, UInt32(i), &buffer, buffer.count)
-            errors.append(Decision.PolicyError(policyID: policyID(n).id, message: Self.text(buffer)))
+            errors.append(Decision.PolicyError(policyID: Self.policyID(n, handle).id, message: Self.text(buffer)))
         }
         let effect: Decision.Effect = switch result.effect {
         case VIGIL_ALLOW: .allow

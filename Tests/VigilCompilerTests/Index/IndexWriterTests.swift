@@ -58,12 +58,12 @@ import VigilPolicy
     @Test func aSecondWriterIsRefused() throws {
         let dir = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var first: IndexWriter? = try IndexWriter(directory: dir, mapSize: 64 << 20)
+        let first = try IndexWriter(directory: dir, mapSize: 64 << 20)
         #expect(throws: IndexWriterError.locked(path: dir)) { try IndexWriter(directory: dir, mapSize: 64 << 20) }
-        first = nil
-        // Once the first writer is gone, the lock is free again.
+        first.close()
+        #expect(throws: IndexWriterError.closed(path: dir)) { try first.publish(Self.compiled()) }
+        // Once the first writer is closed, the lock is free again.
         let second = try IndexWriter(directory: dir, mapSize: 64 << 20)
         #expect(try second.publish(Self.compiled()) == 1)
-        _ = first
     }
 }

@@ -106,6 +106,13 @@ import VigilPolicy
         #expect(try az.decide(request()).generation == 2)
     }
 
+    @Test func aClosedAuthorizerRefusesToDecide() throws {
+        let f = try fixture("permit(principal, action, resource);")
+        f.az.close()
+        f.az.close()
+        #expect(throws: AuthorizerError.self) { try f.az.decide(request()) }
+    }
+
     @Test func aMissingIndexIsAClearError() {
         #expect(throws: AuthorizerError.self) { try Authorizer(path: "/nonexistent/vigil-index") }
     }
