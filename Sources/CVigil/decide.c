@@ -67,7 +67,8 @@ static int64_t now_ms(const vigil_request *req) {
 static int bad_str(const char *p, size_t n) { return (p == NULL && n != 0) || n > VIGIL__CONTEXT_MAX; }
 
 /* The request entity (type, id) as an encoded Entity value in the arena. */
-static int resolve_entity(vigil__reader *rd, const char *type, size_t tlen, const char *id, size_t ilen, vigil_val *out) {
+static int resolve_entity(vigil__reader *rd, const char *type, size_t tlen, const char *id, size_t ilen,
+        vigil_val *out) {
     if (bad_str(type, tlen) || bad_str(id, ilen)) return VIGIL_E_INVALID_ARG;
     uint32_t tid, eid;
     int rc = vigil__name_id(rd, (const uint8_t *)type, tlen, &tid);
@@ -120,7 +121,10 @@ static int prepare(vigil__reader *rd, const vigil_request *req, int *session_rea
                             req->principal_id_len, &rd->rd_vars[0]);
     if (rc) return rc;
     if (req->session_id == NULL) return req->session_id_len ? VIGIL_E_INVALID_ARG : VIGIL_OK;
-    if (req->session_id_len == 0 || req->session_id_len > 511) { *session_reason = VIGIL_REASON_SESSION_UNKNOWN; return VIGIL_OK; }
+    if (req->session_id_len == 0 || req->session_id_len > 511) {
+        *session_reason = VIGIL_REASON_SESSION_UNKNOWN;
+        return VIGIL_OK;
+    }
     MDB_val k = { req->session_id_len, (void *)req->session_id }, v;
     rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_sessions, &k, &v);
     if (rc == MDB_NOTFOUND) { *session_reason = VIGIL_REASON_SESSION_UNKNOWN; return VIGIL_OK; }
@@ -163,7 +167,8 @@ static int context_type(vigil__reader *rd, const vigil_request *act, const uint8
     if (rc == MDB_NOTFOUND) return VIGIL_OK;
     if (rc) return VIGIL_E_IO;
     /* IDX-T001: one whole descriptor, of a Record (a context is a record). */
-    if (vigil__type_check(v.mv_data, v.mv_size, VIGIL__MAX_DEPTH) != v.mv_size || ((const uint8_t *)v.mv_data)[0] != VIGIL_T_RECORD)
+    if (vigil__type_check(v.mv_data, v.mv_size, VIGIL__MAX_DEPTH) != v.mv_size ||
+        ((const uint8_t *)v.mv_data)[0] != VIGIL_T_RECORD)
         return VIGIL_E_CORRUPT;
     *type = v.mv_data;
     return VIGIL_OK;
@@ -172,8 +177,10 @@ static int context_type(vigil__reader *rd, const vigil_request *act, const uint8
 /* Parses the request's context (by `type`) and applies the session. */
 static int load_context(vigil__reader *rd, const vigil_request *req, const uint8_t *type, uint32_t session_eid) {
     int rc;
-    if (req->context_json == NULL) rd->rd_vars[3] = (vigil_val){ empty_record, sizeof empty_record };
-    else if ((rc = vigil__context_parse(rd, req->context_json, req->context_json_len, type, &rd->rd_vars[3]))) return rc;
+    if (req->context_json == NULL)
+        rd->rd_vars[3] = (vigil_val){ empty_record, sizeof empty_record };
+    else if ((rc = vigil__context_parse(rd, req->context_json, req->context_json_len, type, &rd->rd_vars[3])))
+        return rc;
     return session_eid == VIGIL_NONE ? VIGIL_OK : set_session(rd, session_eid);
 }
 
@@ -194,7 +201,8 @@ static int action_list(vigil__reader *rd, uint32_t key, const uint8_t **list, ui
 
 static void policy_label(uint32_t num, const vigil__policy *po, trace *tr) {
     tr_printf(tr, "policy %u `%.*s`", num, (int)po->po_id.n, (const char *)po->po_id.p);
-    if (po->po_flags & VIGIL_POL_HAS_ANNOT_ID) tr_printf(tr, " (@id \"%.*s\")", (int)po->po_annot.n, (const char *)po->po_annot.p);
+    if (po->po_flags & VIGIL_POL_HAS_ANNOT_ID)
+        tr_printf(tr, " (@id \"%.*s\")", (int)po->po_annot.n, (const char *)po->po_annot.p);
     tr_printf(tr, " %s", po->po_flags & VIGIL_POL_FORBID ? "forbid" : "permit");
 }
 
@@ -235,8 +243,16 @@ static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
         uint32_t y = ib < nb ? vigil__rd32(lb + 4 * (size_t)ib) : UINT32_MAX;
         if ((ia < na && ia > 0 && x <= la_prev) || (ib < nb && ib > 0 && y <= lb_prev)) return VIGIL_E_CORRUPT;
         uint32_t num;
-        if (ia < na && (ib >= nb || x <= y)) { num = x; la_prev = x; ia++; if (ib < nb && y == x) { lb_prev = y; ib++; } }
-        else { num = y; lb_prev = y; ib++; }
+        if (ia < na && (ib >= nb || x <= y)) {
+            num = x;
+            la_prev = x;
+            ia++;
+            if (ib < nb && y == x) { lb_prev = y; ib++; }
+        } else {
+            num = y;
+            lb_prev = y;
+            ib++;
+        }
         vigil__policy po;
         if ((rc = vigil__policy_get(rd, num, &po))) return rc;
         if (tr) policy_label(num, &po, tr);
@@ -257,8 +273,10 @@ static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
             }
             out->error_count++;
             uint32_t line = 0, col = 0;
-            if (span_of(&po, pc, &line, &col)) tr_printf(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
-            else tr_printf(tr, ": scope matches; error at pc %u: %s\n", pc, err_names[kind]);
+            if (span_of(&po, pc, &line, &col))
+                tr_printf(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
+            else
+                tr_printf(tr, ": scope matches; error at pc %u: %s\n", pc, err_names[kind]);
             continue;
         }
         tr_printf(tr, ": scope matches; condition %s\n", truth ? "true" : "false");
@@ -293,16 +311,21 @@ static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
         ndet = npermit;
     }
     out->determining_count = ndet;
-    if (det) memcpy(out->determining, det, sizeof(uint32_t) * (ndet < VIGIL_RESULT_MAX_POLICIES ? ndet : VIGIL_RESULT_MAX_POLICIES));
+    if (det) memcpy(out->determining, det,
+            sizeof(uint32_t) * (ndet < VIGIL_RESULT_MAX_POLICIES ? ndet : VIGIL_RESULT_MAX_POLICIES));
     return VIGIL_OK;
 }
 
 static const char *effect_name(int e) { return e == VIGIL_ALLOW ? "ALLOW" : e == VIGIL_STEP_UP ? "STEP_UP" : "DENY"; }
-static const char *const reason_names[] = { "policies", "session revoked", "session expired", "session unknown", "error" };
+static const char *const reason_names[] = {
+    "policies", "session revoked", "session expired", "session unknown", "error",
+};
 
 /* Where the arena, the pool and the temporary tables stand, to return to. */
 typedef struct level { size_t top, pool; uint32_t tnames, tents; } level;
-static level level_save(const vigil__reader *rd) { return (level){ rd->rd_top, rd->rd_pool_top, rd->rd_tname_count, rd->rd_tent_count }; }
+static level level_save(const vigil__reader *rd) {
+    return (level){ rd->rd_top, rd->rd_pool_top, rd->rd_tname_count, rd->rd_tent_count };
+}
 static void level_restore(vigil__reader *rd, level l) {
     rd->rd_top = l.top;
     rd->rd_pool_top = l.pool;
@@ -311,10 +334,13 @@ static void level_restore(vigil__reader *rd, level l) {
 }
 
 /* Decides one (action, resource) once the context is loaded. */
-static int decide_pair(vigil__reader *rd, const vigil_request *act, const vigil_request *res, vigil_result *out, trace *tr) {
-    int rc = resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len, &rd->rd_vars[1]);
+static int decide_pair(vigil__reader *rd, const vigil_request *act, const vigil_request *res, vigil_result *out,
+        trace *tr) {
+    int rc = resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len,
+            &rd->rd_vars[1]);
     if (rc == VIGIL_OK)
-        rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len, &rd->rd_vars[2]);
+        rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len,
+                &rd->rd_vars[2]);
     if (rc == VIGIL_OK) rc = evaluate(rd, out, tr);
     return rc;
 }
@@ -411,7 +437,8 @@ VIGIL_API int vigil_policy_id(vigil_index *ix, uint32_t policy, char *id, size_t
     if (policy >= rd->rd_hdr.vh_policy_count) rc = VIGIL_E_INVALID_ARG;
     else if ((rc = vigil__policy_get(rd, policy, &po)) == VIGIL_OK) {
         int a = copy_out(id, id_cap, po.po_id.p, po.po_id.n);
-        int b = copy_out(annotated_id, annotated_cap, po.po_annot.p, po.po_flags & VIGIL_POL_HAS_ANNOT_ID ? po.po_annot.n : 0);
+        int b = copy_out(annotated_id, annotated_cap, po.po_annot.p,
+                po.po_flags & VIGIL_POL_HAS_ANNOT_ID ? po.po_annot.n : 0);
         rc = a ? a : b;
     }
     vigil__reader_end(rd);
@@ -429,11 +456,15 @@ VIGIL_API int vigil_error_message(vigil_index *ix, const vigil_result *res, uint
     if (!rd) return rc;
     if ((rc = vigil__reader_begin(rd))) return rc;
     vigil__policy po;
-    if ((rc = vigil__policy_get(rd, res->errored[i], &po))) { vigil__reader_end(rd); return rc == VIGIL_E_CORRUPT ? VIGIL_E_INVALID_ARG : rc; }
+    if ((rc = vigil__policy_get(rd, res->errored[i], &po))) {
+        vigil__reader_end(rd);
+        return rc == VIGIL_E_CORRUPT ? VIGIL_E_INVALID_ARG : rc;
+    }
     char where[600], detail[300] = "";
     uint32_t line, col;
     if (po.po_file.n && span_of(&po, pc, &line, &col))
-        snprintf(where, sizeof where, "%.*s:%u:%u", (int)(po.po_file.n > 512 ? 512 : po.po_file.n), (const char *)po.po_file.p, line, col);
+        snprintf(where, sizeof where, "%.*s:%u:%u", (int)(po.po_file.n > 512 ? 512 : po.po_file.n),
+                (const char *)po.po_file.p, line, col);
     else
         snprintf(where, sizeof where, "%.*s", (int)(po.po_id.n > 512 ? 512 : po.po_id.n), (const char *)po.po_id.p);
     /* Name what failed when the instruction says: the attribute, or the extension function. */
@@ -443,7 +474,8 @@ VIGIL_API int vigil_error_message(vigil_index *ix, const vigil_result *res, uint
         char name[200];
         if ((op == OP_GET_ATTR) && vigil__name_text(rd, a, name, sizeof name) == 0) {
             if (kind == VIGIL_ERR_MISSING_ATTR) snprintf(detail, sizeof detail, "attribute `%s` not found", name);
-            else if (kind == VIGIL_ERR_MISSING_ENTITY) snprintf(detail, sizeof detail, "attribute `%s` read on an entity that does not exist", name);
+            else if (kind == VIGIL_ERR_MISSING_ENTITY) snprintf(detail, sizeof detail,
+                    "attribute `%s` read on an entity that does not exist", name);
         } else if (op == OP_EXT && a < EXT__COUNT) {
             snprintf(detail, sizeof detail, "%s in `%s`", err_names[kind], vigil__ext_names[a]);
         }

@@ -169,7 +169,8 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     mdb_txn_reset(rd->rd_txn);
     vigil__reader *head = atomic_load_explicit(&ix->ix_readers, memory_order_relaxed);
     do rd->rd_next = head;
-    while (!atomic_compare_exchange_weak_explicit(&ix->ix_readers, &head, rd, memory_order_release, memory_order_relaxed));
+    while (!atomic_compare_exchange_weak_explicit(&ix->ix_readers, &head, rd, memory_order_release,
+            memory_order_relaxed));
     thread_cache.serial = ix->ix_serial;
     thread_cache.rd = rd;
     return rd;
@@ -202,7 +203,11 @@ static const uint8_t *pool_copy(vigil__reader *rd, const uint8_t *b, size_t n) {
     return p;
 }
 
-static int lookup_status(int rc) { return rc == MDB_NOTFOUND ? 1 : rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? VIGIL_E_CORRUPT : VIGIL_E_IO; }
+/* A lookup's LMDB code: 1 for not found, else a Vigil status. */
+static int lookup_status(int rc) {
+    if (rc == MDB_NOTFOUND) return 1;
+    return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? VIGIL_E_CORRUPT : VIGIL_E_IO;
+}
 
 int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
     /* LMDB keys are at most 511 bytes; a longer name cannot be stored, so it is temporary. */
@@ -365,9 +370,11 @@ int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
         (uint64_t)pr.pr_span_off + 12 * (uint64_t)pr.pr_span_count > size)
         return VIGIL_E_CORRUPT;
     /* IDX-P002: a @step_up policy is a forbid with a level 1..3. */
-    if ((pr.pr_flags & VIGIL_POL_STEP_UP) && (!(pr.pr_flags & VIGIL_POL_FORBID) || pr.pr_step_up < 1 || pr.pr_step_up > 3))
+    if ((pr.pr_flags & VIGIL_POL_STEP_UP) &&
+        (!(pr.pr_flags & VIGIL_POL_FORBID) || pr.pr_step_up < 1 || pr.pr_step_up > 3))
         return VIGIL_E_CORRUPT;
-    if (pr.pr_principal.sc_kind > VIGIL_SCOPE_IS_IN || pr.pr_resource.sc_kind > VIGIL_SCOPE_IS_IN) return VIGIL_E_CORRUPT;
+    if (pr.pr_principal.sc_kind > VIGIL_SCOPE_IS_IN || pr.pr_resource.sc_kind > VIGIL_SCOPE_IS_IN)
+        return VIGIL_E_CORRUPT;
     out->po_rec = rec;
     out->po_len = (uint32_t)size;
     out->po_flags = pr.pr_flags;

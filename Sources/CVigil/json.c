@@ -51,7 +51,9 @@ static int hex4(parser *ps, uint32_t *out) {
     uint32_t v = 0;
     for (int i = 0; i < 4; i++) {
         uint8_t c = ps->s[ps->pos++];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         if (d < 0) return 0;
         v = v << 4 | (uint32_t)d;
     }

@@ -213,7 +213,9 @@ static uint32_t utf8_next(const uint8_t *s, uint32_t n, uint32_t *len) {
         if ((s[i] & 0xC0) != 0x80) { *len = 1; return 0xFFFFFFFEu; }
         cp = cp << 6 | (s[i] & 0x3F);
     }
-    if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    /* Overlong forms, surrogates and values past U+10FFFF are not code points. */
+    if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
         *len = 1;
         return 0xFFFFFFFEu;
     }

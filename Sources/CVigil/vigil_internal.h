@@ -160,7 +160,10 @@ int vigil__record_get(vigil_val rec, uint32_t id, vigil_val *out);
 /** Whether a valid set contains `v`. */
 int vigil__set_contains(vigil_val set, vigil_val v);
 /** The elements of a valid set: the first element and the count. */
-static inline const uint8_t *vigil__set_first(vigil_val s, uint32_t *count) { *count = vigil__rd32(s.p + 1); return s.p + 9; }
+static inline const uint8_t *vigil__set_first(vigil_val s, uint32_t *count) {
+    *count = vigil__rd32(s.p + 1);
+    return s.p + 9;
+}
 /** Encoders into the arena; NULL when it is full. */
 int vigil__make_long(vigil__reader *rd, int64_t v, uint8_t tag, vigil_val *out);
 extern const uint8_t vigil__true_enc[2], vigil__false_enc[2];

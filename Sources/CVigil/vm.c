@@ -239,7 +239,8 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
                 if (!all_entities(b)) FAIL(VIGIL_ERR_TYPE);
                 uint32_t count;
                 const uint8_t *q = vigil__set_first(b, &count);
-                for (uint32_t i = 0; i < count && !t; i++, q += 5) CHECK(t = vigil__entity_in(rd, ea, vigil__rd32(q + 1)));
+                for (uint32_t i = 0; i < count && !t; i++, q += 5)
+                    CHECK(t = vigil__entity_in(rd, ea, vigil__rd32(q + 1)));
             } else {
                 FAIL(VIGIL_ERR_TYPE);
             }

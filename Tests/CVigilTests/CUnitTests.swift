@@ -37,8 +37,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let program = dir.appendingPathComponent("ctest").path
         let sources = try Self.cFiles(in: "Sources/CVigil") + Self.cFiles(in: "Tests/CVigilTests/c")
-        let compile = try Self.run("gcc", ["-std=c11", "-Wall", "-Werror", "-O1", "-ISources/CVigil", "-ISources/CVigil/include"]
-            + sources + ["-llmdb", "-lpthread", "-o", program])
+        let flags = ["-std=c11", "-Wall", "-Werror", "-O1", "-ISources/CVigil", "-ISources/CVigil/include"]
+        let compile = try Self.run("gcc", flags + sources + ["-llmdb", "-lpthread", "-o", program])
         #expect(compile.status == 0, "gcc failed:\n\(compile.output)")
         guard compile.status == 0 else { return }
         let result = try Self.run(program, [])

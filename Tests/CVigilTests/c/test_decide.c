@@ -39,7 +39,8 @@ void build_scenario(tix *t) {
     tix_policy(t, &p);
     /* p1: permit(principal, action == view, resource is Doc) when { resource.owner == principal }; */
     prog owner = { .n = 0 };
-    asm1(&owner, OP_VAR, 2); asm1(&owner, OP_GET_ATTR, n_owner); asm1(&owner, OP_VAR, 0); asm0(&owner, OP_EQ); asm0(&owner, OP_RET);
+    asm1(&owner, OP_VAR, 2); asm1(&owner, OP_GET_ATTR, n_owner);
+    asm1(&owner, OP_VAR, 0); asm0(&owner, OP_EQ); asm0(&owner, OP_RET);
     static const uint32_t spans1[] = { 0, 2, 1, 5, 2, 30 };
     p = (tpolicy){ .code = &owner, .principal = any(), .resource = { VIGIL_SCOPE_IS, 0, n_doc }, .id = "policy1",
                    .file = "p.cedar", .spans = spans1, .span_count = 2, .max_age = VIGIL_NONE };
@@ -48,13 +49,15 @@ void build_scenario(tix *t) {
     prog risk = { .n = 0 };
     vb fifty = { .n = 0 };
     vb_long(&fifty, 50);
-    asm1(&risk, OP_VAR, 3); asm1(&risk, OP_GET_ATTR, n_risk); asm1(&risk, OP_CONST, 0); asm0(&risk, OP_GT); asm0(&risk, OP_RET);
+    asm1(&risk, OP_VAR, 3); asm1(&risk, OP_GET_ATTR, n_risk);
+    asm1(&risk, OP_CONST, 0); asm0(&risk, OP_GT); asm0(&risk, OP_RET);
     static const uint32_t spans2[] = { 0, 3, 1, 5, 3, 20 };
     p = (tpolicy){ .code = &risk, .consts = &fifty, .const_count = 1, .principal = any(), .resource = any(),
                    .flags = VIGIL_POL_FORBID | VIGIL_POL_HAS_ANNOT_ID, .id = "policy2", .annot = "no-risk",
                    .file = "p.cedar", .spans = spans2, .span_count = 2, .max_age = VIGIL_NONE };
     tix_policy(t, &p);
-    /* p3: @step_up("2") @max_age("300") forbid(principal, action == edit, resource) unless { context.session.aal >= 2 }; */
+    /* p3: @step_up("2") @max_age("300") forbid(principal, action == edit, resource)
+     *     unless { context.session.aal >= 2 }; */
     prog aal = { .n = 0 };
     vb two = { .n = 0 };
     vb_long(&two, 2);
@@ -64,14 +67,16 @@ void build_scenario(tix *t) {
                    .flags = VIGIL_POL_FORBID | VIGIL_POL_STEP_UP, .step_up = 2, .max_age = 300, .id = "policy3" };
     tix_policy(t, &p);
     /* p4: permit(principal == User::"alice", action == edit, resource); */
-    p = (tpolicy){ .code = &yes, .principal = { VIGIL_SCOPE_EQ, U_ALICE, 0 }, .resource = any(), .id = "policy4", .max_age = VIGIL_NONE };
+    p = (tpolicy){ .code = &yes, .principal = { VIGIL_SCOPE_EQ, U_ALICE, 0 }, .resource = any(), .id = "policy4",
+            .max_age = VIGIL_NONE };
     tix_policy(t, &p);
     /* p5: a template link forbid(principal == User::"bob", action == edit, resource) expiring at 1000 ms. */
     p = (tpolicy){ .code = &yes, .principal = { VIGIL_SCOPE_EQ, U_BOB, 0 }, .resource = any(), .id = "link-bob",
                    .flags = VIGIL_POL_FORBID | VIGIL_POL_LINKED, .expires_ms = 1000, .max_age = VIGIL_NONE };
     tix_policy(t, &p);
     /* p6: permit(principal == User::"bob", action == edit, resource); */
-    p = (tpolicy){ .code = &yes, .principal = { VIGIL_SCOPE_EQ, U_BOB, 0 }, .resource = any(), .id = "policy6", .max_age = VIGIL_NONE };
+    p = (tpolicy){ .code = &yes, .principal = { VIGIL_SCOPE_EQ, U_BOB, 0 }, .resource = any(), .id = "policy6",
+            .max_age = VIGIL_NONE };
     tix_policy(t, &p);
     static const uint32_t view[] = { 0, 1 }, edit[] = { 3, 4, 5, 6 }, all[] = { 2 };
     tix_by_action(t, A_VIEW, view, 2);
@@ -91,8 +96,10 @@ void build_scenario(tix *t) {
     tix_commit(t);
 }
 
-vigil_request make_req(const char *principal, const char *action, const char *resource, const char *ctx, const char *session);
-vigil_request make_req(const char *principal, const char *action, const char *resource, const char *ctx, const char *session) {
+vigil_request make_req(const char *principal, const char *action, const char *resource, const char *ctx,
+        const char *session);
+vigil_request make_req(const char *principal, const char *action, const char *resource, const char *ctx,
+        const char *session) {
     vigil_request q;
     memset(&q, 0, sizeof q);
     q.principal_type = "User"; q.principal_type_len = 4;
@@ -109,15 +116,18 @@ vigil_request make_req(const char *principal, const char *action, const char *re
     return q;
 }
 
-static void expect(vigil_index *ix, vigil_request q, int status, int effect, int reason, const uint32_t *det, uint32_t ndet,
+static void expect(vigil_index *ix, vigil_request q, int status, int effect, int reason, const uint32_t *det,
+        uint32_t ndet,
                    const uint32_t *errs, uint32_t nerr, int line) {
     vigil_result r;
     int rc = vigil_decide(ix, &q, &r);
-    int ok = rc == status && r.effect == effect && r.reason == reason && r.determining_count == ndet && r.error_count == nerr;
+    int ok = rc == status && r.effect == effect && r.reason == reason && r.determining_count == ndet
+            && r.error_count == nerr;
     for (uint32_t i = 0; ok && i < ndet; i++) ok = r.determining[i] == det[i];
     for (uint32_t i = 0; ok && i < nerr; i++) ok = r.errored[i] == errs[i];
     if (!ok) {
-        fprintf(stderr, "test_decide.c:%d: status %d effect %d reason %d determining %u [", line, rc, r.effect, r.reason, r.determining_count);
+        fprintf(stderr, "test_decide.c:%d: status %d effect %d reason %d determining %u [", line, rc, r.effect,
+                r.reason, r.determining_count);
         for (uint32_t i = 0; i < r.determining_count && i < 64; i++) fprintf(stderr, " %u", r.determining[i]);
         fprintf(stderr, " ] errors %u [", r.error_count);
         for (uint32_t i = 0; i < r.error_count && i < 64; i++) fprintf(stderr, " %u/%u", r.errored[i], r.error_kind[i]);
@@ -150,8 +160,10 @@ static void decisions(vigil_index *ix) {
     CHECK_EQ(r.max_age, 300);
     CHECK_EQ(r.generation, 7);
     /* The session overrides any `session` the caller puts in the context. */
-    EXPECT(make_req("alice", "edit", "d1", "{\"risk\": 0, \"session\": {\"aal\": 3}}", "s2"), 0, VIGIL_STEP_UP, 0, L(3), 1, NONE);
-    EXPECT(make_req("alice", "edit", "d1", "{\"risk\": 0, \"session\": {\"aal\": 3}}", NULL), 0, VIGIL_ALLOW, 0, L(4), 1, NONE);
+    EXPECT(make_req("alice", "edit", "d1", "{\"risk\": 0, \"session\": {\"aal\": 3}}", "s2"), 0, VIGIL_STEP_UP, 0,
+            L(3), 1, NONE);
+    EXPECT(make_req("alice", "edit", "d1", "{\"risk\": 0, \"session\": {\"aal\": 3}}", NULL), 0, VIGIL_ALLOW, 0, L(4),
+            1, NONE);
     EXPECT(make_req("alice", "edit", "d1", calm, NULL), 0, VIGIL_ALLOW, 0, L(4), 1, L(3), 1);
     /* Sessions deny before any policy. */
     EXPECT(make_req("alice", "edit", "d1", calm, "s3"), 0, VIGIL_DENY, VIGIL_REASON_SESSION_REVOKED, NONE, NONE);
@@ -171,7 +183,8 @@ static void decisions(vigil_index *ix) {
     /* An action the index does not know: only the unconstrained policies. */
     EXPECT(make_req("alice", "delete", "d1", "{\"risk\": 80}", NULL), 0, VIGIL_DENY, 0, L(2), 1, NONE);
     /* A bad context denies with VIGIL_E_CONTEXT. */
-    EXPECT(make_req("alice", "view", "d1", "{\"risk\": }", NULL), VIGIL_E_CONTEXT, VIGIL_DENY, VIGIL_REASON_ERROR, NONE, NONE);
+    EXPECT(make_req("alice", "view", "d1", "{\"risk\": }", NULL), VIGIL_E_CONTEXT, VIGIL_DENY, VIGIL_REASON_ERROR,
+            NONE, NONE);
     q = make_req("alice", "view", "d1", NULL, NULL);
     q.principal_id = NULL;
     EXPECT(q, VIGIL_E_INVALID_ARG, VIGIL_DENY, VIGIL_REASON_ERROR, NONE, NONE);
@@ -208,7 +221,8 @@ static void decisions(vigil_index *ix) {
     CHECK_EQ(vigil_explain(ix, &q, &r, trace, sizeof trace), 0);
     CHECK_EQ(r.effect, VIGIL_ALLOW);
     CHECK(strstr(trace, "policy 0 `policy0` permit: scope matches; condition true") != NULL);
-    CHECK(strstr(trace, "policy 2 `policy2` (@id \"no-risk\") forbid: scope matches; error at 3:20: attribute not found") != NULL);
+    CHECK(strstr(trace,
+            "policy 2 `policy2` (@id \"no-risk\") forbid: scope matches; error at 3:20: attribute not found") != NULL);
     CHECK(strstr(trace, "decision: ALLOW (policies), generation 7") != NULL);
     q = make_req("bob", "view", "d1", NULL, NULL);
     CHECK_EQ(vigil_explain(ix, &q, &r, trace, sizeof trace), 0);
@@ -243,7 +257,8 @@ static void no_allocation(vigil_index *ix) {
     vigil_result r, rs[2];
     vigil_request q1 = make_req("alice", "view", "d1", "{\"risk\": 1, \"tags\": [\"a\", {\"b\": [1, 2]}]}", NULL);
     vigil_request q2 = make_req("alice", "edit", "d1", "{\"risk\": 0}", "s2");
-    vigil_request q3 = make_req("zed", "view", "ghost", "{\"e\": {\"__entity\": {\"type\": \"X\", \"id\": \"y\"}}}", "s3");
+    vigil_request q3 = make_req("zed", "view", "ghost", "{\"e\": {\"__entity\": {\"type\": \"X\", \"id\": \"y\"}}}",
+            "s3");
     vigil_request pairs[2] = { make_req("", "view", "d1", NULL, NULL), make_req("", "edit", "ghost", NULL, NULL) };
     CHECK_EQ(vigil_decide(ix, &q1, &r), 0);          /* warm: this thread already decided, but be sure */
     if (t_allocations < 0) return;
@@ -265,7 +280,8 @@ static void *worker(void *arg) {
     for (int i = 0; i < 2000; i++) {
         int k = (int)((seed + i) % 3);
         vigil_request q = k == 0 ? make_req("alice", "view", "d1", "{\"risk\": 0}", NULL)
-                        : k == 1 ? make_req("alice", "edit", "d1", "{\"risk\": 0}", "s2") : make_req("bob", "view", "d1", "{}", NULL);
+                        : k == 1 ? make_req("alice", "edit", "d1", "{\"risk\": 0}", "s2")
+                        : make_req("bob", "view", "d1", "{}", NULL);
         vigil_result r;
         int want = k == 0 ? VIGIL_ALLOW : k == 1 ? VIGIL_STEP_UP : VIGIL_DENY;
         if (vigil_decide(shared_ix, &q, &r) != 0 || r.effect != want) bad++;
@@ -308,7 +324,8 @@ static void fail_modes(void) {
         mdb_txn_begin(t.env, NULL, 0, &t.txn);
         if (c > 0) {
             mdb_dbi_open(t.txn, VIGIL_DB_META, MDB_CREATE, &t.meta);
-            const char *dbs[] = { VIGIL_DB_NAMES, VIGIL_DB_NAME_TEXT, VIGIL_DB_UIDS, VIGIL_DB_ENTITIES, VIGIL_DB_POLICIES,
+            const char *dbs[] = { VIGIL_DB_NAMES, VIGIL_DB_NAME_TEXT, VIGIL_DB_UIDS, VIGIL_DB_ENTITIES,
+                    VIGIL_DB_POLICIES,
                                   VIGIL_DB_BY_ACTION, VIGIL_DB_SESSIONS };
             for (int d = 0; d < 7; d++) {
                 MDB_dbi dbi;
@@ -403,7 +420,8 @@ static void schema_directed(void) {
     prog code = { .n = 0 };
     asm1(&code, OP_VAR, 3); asm1(&code, OP_GET_ATTR, n_ip); asm1(&code, OP_CONST, 0);
     asm2(&code, OP_EXT, EXT_IS_IN_RANGE, 2); asm0(&code, OP_RET);
-    tpolicy p = { .code = &code, .consts = &net, .const_count = 1, .principal = any(), .resource = any(), .id = "policy0",
+    tpolicy p = { .code = &code, .consts = &net, .const_count = 1, .principal = any(), .resource = any(),
+            .id = "policy0",
                   .max_age = VIGIL_NONE };
     tix_policy(&t, &p);
     uint32_t zero = 0;
@@ -414,7 +432,8 @@ static void schema_directed(void) {
     CHECK_EQ(vigil_index_open(t.dir, 0, &ix), 0);
     EXPECT(make_req("alice", "view", "d1", "{\"ip\": \"10.1.2.3\"}", NULL), 0, VIGIL_ALLOW, 0, L(0), 1, NONE);
     EXPECT(make_req("alice", "view", "d1", "{\"ip\": \"192.168.0.1\"}", NULL), 0, VIGIL_DENY, 0, NONE, NONE);
-    EXPECT(make_req("alice", "view", "d1", "{\"ip\": \"10.1.2\"}", NULL), VIGIL_E_CONTEXT, VIGIL_DENY, VIGIL_REASON_ERROR, NONE, NONE);
+    EXPECT(make_req("alice", "view", "d1", "{\"ip\": \"10.1.2\"}", NULL), VIGIL_E_CONTEXT, VIGIL_DENY,
+            VIGIL_REASON_ERROR, NONE, NONE);
     /* edit has no context type: the string stays a string, and isInRange is a type error. */
     EXPECT(make_req("alice", "edit", "d1", "{\"ip\": \"10.1.2.3\"}", NULL), 0, VIGIL_DENY, 0, NONE, L(0), 1);
     /* A batch parses the context once per context type, and each pair gets its own. */
@@ -424,7 +443,8 @@ static void schema_directed(void) {
     pairs[2] = make_req("", "view", "d2", NULL, NULL);
     vigil_result rs[3];
     CHECK_EQ(vigil_decide_batch(ix, &base, 3, pairs, pairs, rs), 0);
-    CHECK(rs[0].effect == VIGIL_ALLOW && rs[1].effect == VIGIL_DENY && rs[1].error_count == 1 && rs[2].effect == VIGIL_ALLOW);
+    CHECK(rs[0].effect == VIGIL_ALLOW && rs[1].effect == VIGIL_DENY && rs[1].error_count == 1
+            && rs[2].effect == VIGIL_ALLOW);
     vigil_index_close(ix);
     tix_remove(t.dir);
 }

@@ -34,7 +34,8 @@ static void test_ip(void) {
         CHECK(ip(ip_range_cases[i].a, a) && ip(ip_range_cases[i].b, b));
         vigil_val args[2] = { { a, 19 }, { b, 19 } }, r;
         CHECK_EQ(vigil__ext_call(NULL, EXT_IS_IN_RANGE, args, 2, &r), 0);
-        if (r.p[1] != ip_range_cases[i].expect) fprintf(stderr, "range case %s in %s\n", ip_range_cases[i].a, ip_range_cases[i].b);
+        if (r.p[1] != ip_range_cases[i].expect) fprintf(stderr, "range case %s in %s\n", ip_range_cases[i].a,
+                ip_range_cases[i].b);
         CHECK_EQ(r.p[1], ip_range_cases[i].expect);
     }
 }

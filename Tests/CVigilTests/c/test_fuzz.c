@@ -6,7 +6,8 @@
 #include <stdlib.h>
 
 void build_scenario(tix *t);
-vigil_request make_req(const char *principal, const char *action, const char *resource, const char *ctx, const char *session);
+vigil_request make_req(const char *principal, const char *action, const char *resource, const char *ctx,
+        const char *session);
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void) {
@@ -26,7 +27,8 @@ static int valid_status(int rc) {
 
 static const char *const seeds[] = {
     "{\"risk\": 0, \"a\": [1, 2, {\"b\": \"x\"}], \"e\": {\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}}",
-    "{\"x\": {\"__extn\": {\"fn\": \"offset\", \"args\": [{\"__extn\": {\"fn\": \"datetime\", \"arg\": \"2024-01-01\"}}, "
+    "{\"x\": {\"__extn\": {\"fn\": \"offset\", \"args\": "
+    "[{\"__extn\": {\"fn\": \"datetime\", \"arg\": \"2024-01-01\"}}, "
     "{\"__extn\": {\"fn\": \"duration\", \"arg\": \"1h\"}}]}}, \"s\": \"\\u00e9\\ud83d\\ude00\"}",
     "{\"risk\": -9223372036854775808, \"session\": {\"aal\": 3}, \"deep\": [[[[[[[[]]]]]]]]}",
 };
@@ -50,7 +52,11 @@ static void fuzz_contexts(vigil_index *ix) {
                 uint32_t kind = rnd() % 3;
                 char ch = rnd() % 4 ? alphabet[rnd() % (sizeof alphabet - 1)] : (char)rnd();
                 if (kind == 0 && at < n) buf[at] = ch;
-                else if (kind == 1 && n < sizeof buf - 1) { memmove(buf + at + 1, buf + at, n - at); buf[at] = ch; n++; }
+                else if (kind == 1 && n < sizeof buf - 1) {
+                    memmove(buf + at + 1, buf + at, n - at);
+                    buf[at] = ch;
+                    n++;
+                }
                 else if (at < n) { memmove(buf + at, buf + at + 1, n - at - 1); n--; }
             }
         }
@@ -112,7 +118,8 @@ static void fuzz_records(void) {
             static const char *const who[] = { "alice", "bob", "zed" }, *const act[] = { "view", "edit" },
                 *const res[] = { "d1", "ghost" }, *const ses[] = { NULL, "s1", "s2", "s3", "s4" };
             for (int d = 0; d < 12; d++) {
-                vigil_request q = make_req(who[rnd() % 3], act[rnd() % 2], res[rnd() % 2], d % 2 ? "{\"risk\": 3}" : NULL,
+                vigil_request q = make_req(who[rnd() % 3], act[rnd() % 2], res[rnd() % 2],
+                        d % 2 ? "{\"risk\": 3}" : NULL,
                                            ses[rnd() % 5]);
                 vigil_result r;
                 static char trace[2048];
@@ -122,8 +129,10 @@ static void fuzz_records(void) {
                 if (st == VIGIL_E_CORRUPT) corrupt++;
                 decided++;
                 char msg[256], id[64], ann[64];
-                for (uint32_t e = 0; e < r.error_count && e < 4; e++) (void)vigil_error_message(ix, &r, e, msg, sizeof msg);
-                for (uint32_t e = 0; e < r.determining_count && e < 4; e++) (void)vigil_policy_id(ix, r.determining[e], id, sizeof id, ann, sizeof ann);
+                for (uint32_t e = 0; e < r.error_count && e < 4; e++) (void)vigil_error_message(ix, &r, e, msg,
+                        sizeof msg);
+                for (uint32_t e = 0; e < r.determining_count && e < 4; e++) (void)vigil_policy_id(ix, r.determining[e],
+                        id, sizeof id, ann, sizeof ann);
             }
             vigil_index_close(ix);
         }

@@ -39,8 +39,10 @@ static void test_directed(void) {
                    "\"ds\": [\"1.5\", \"1.50\", \"2.0\"], \"a\": \"10.0.0.1\"}", &v), 0);
     CHECK(vigil__record_get(v, id_ip, &f) && f.p[0] == VIGIL_V_IPADDR && f.p[1] == 4);
     CHECK(vigil__record_get(v, id_who, &f) && f.p[0] == VIGIL_V_ENTITY && vigil__rd32(f.p + 1) == eid_alice);
-    CHECK(vigil__record_get(v, id_when, &f) && f.p[0] == VIGIL_V_DATETIME && vigil__rdi64(f.p + 1) == INT64_C(1704067200000));
-    CHECK(vigil__record_get(v, id_ds, &f) && f.p[0] == VIGIL_V_SET && vigil__rd32(f.p + 1) == 2 && f.p[9] == VIGIL_V_DECIMAL);
+    CHECK(vigil__record_get(v, id_when, &f) && f.p[0] == VIGIL_V_DATETIME);
+    CHECK_EQ(vigil__rdi64(f.p + 1), INT64_C(1704067200000));
+    CHECK(vigil__record_get(v, id_ds, &f) && f.p[0] == VIGIL_V_SET);
+    CHECK(vigil__rd32(f.p + 1) == 2 && f.p[9] == VIGIL_V_DECIMAL);
     CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_STRING);   /* not in the type: schema-less */
     CHECK_EQ(vigil__value_check(v.p, v.n, 64), v.n);
     /* The escapes and the bare call form still work where an extension value is expected. */
@@ -132,7 +134,8 @@ void test_json(void) {
     CHECK(vigil__record_get(v, id_a, &f) && vigil__record_get(v, id_b, &g));
     CHECK(vigil__rd32(f.p + 1) >= VIGIL_TEMP_ID_BASE);
     CHECK_EQ(vigil__rd32(g.p + 9 + 1), vigil__rd32(f.p + 1));
-    same("{\"a\": {\"__entity\": {\"type\": \"Team\", \"id\": \"x\"}}}", "{\"a\": {\"__entity\": {\"type\": \"Team\", \"id\": \"x\"}}}", 1);
+    same("{\"a\": {\"__entity\": {\"type\": \"Team\", \"id\": \"x\"}}}",
+            "{\"a\": {\"__entity\": {\"type\": \"Team\", \"id\": \"x\"}}}", 1);
     /* Not the escape's shape: an ordinary record. */
     CHECK_EQ(parse("{\"a\": {\"__entity\": {\"type\": \"User\"}}}", &v), 0);
     CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_RECORD);
@@ -151,7 +154,8 @@ void test_json(void) {
     CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"offset\", \"args\": [{\"__extn\": {\"fn\": \"datetime\", "
                    "\"arg\": \"1970-01-01\"}}, {\"__extn\": {\"fn\": \"duration\", \"arg\": \"1s\"}}]}}}", &v), 0);
     CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_DATETIME && vigil__rdi64(f.p + 1) == 1000);
-    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"isIpv4\", \"args\": [{\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}]}}}", &v), 0);
+    CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"isIpv4\", "
+                   "\"args\": [{\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}]}}}", &v), 0);
     CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_BOOL && f.p[1] == 0);
     refused("{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0\"}}}");
     refused("{\"a\": {\"__extn\": {\"fn\": \"nope\", \"arg\": \"1\"}}}");

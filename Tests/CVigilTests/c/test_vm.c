@@ -81,12 +81,14 @@ static void programs(void) {
 
     /* Arithmetic: overflow is an error, never a wrap. */
     RESET(); vb_long(&c, INT64_MAX); vb_long(&c, 1); nc = 2;
-    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); at = asm0(&p, OP_ADD); asm0(&p, OP_POP); asm0(&p, OP_TRUE); asm0(&p, OP_RET);
+    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); at = asm0(&p, OP_ADD); asm0(&p, OP_POP); asm0(&p, OP_TRUE); asm0(&p,
+            OP_RET);
     ERROR(VIGIL_ERR_OVERFLOW, at);
     RESET(); vb_long(&c, INT64_MIN); nc = 1; asm1(&p, OP_CONST, 0); at = asm0(&p, OP_NEG); asm0(&p, OP_RET);
     ERROR(VIGIL_ERR_OVERFLOW, at);
     RESET(); vb_long(&c, 6); vb_long(&c, 7); vb_long(&c, 42); nc = 3;
-    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); asm0(&p, OP_MUL); asm1(&p, OP_CONST, 2); asm0(&p, OP_EQ); asm0(&p, OP_RET);
+    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); asm0(&p, OP_MUL); asm1(&p, OP_CONST, 2); asm0(&p, OP_EQ); asm0(&p,
+            OP_RET);
     TRUTH(1);
     RESET(); vb_long(&c, 6); vb_str(&c, "x"); nc = 2;
     asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); at = asm0(&p, OP_SUB); asm0(&p, OP_RET); ERROR(VIGIL_ERR_TYPE, at);
@@ -113,7 +115,8 @@ static void programs(void) {
 
     /* Sets. */
     RESET(); vb_long(&c, 1); vb_long(&c, 2); vb_str(&c, "x"); nc = 3;
-    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 2); asm1(&p, OP_SET, 2); asm1(&p, OP_CONST, 2); asm0(&p, OP_CONTAINS); asm0(&p, OP_RET);
+    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 2); asm1(&p, OP_SET, 2); asm1(&p, OP_CONST, 2); asm0(&p,
+            OP_CONTAINS); asm0(&p, OP_RET);
     TRUTH(1);
     RESET(); vb_long(&c, 1); vb_long(&c, 2); vb_str(&c, "x"); nc = 3;
     asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 2); asm1(&p, OP_SET, 2); asm1(&p, OP_CONST, 1); asm1(&p, OP_SET, 1);
@@ -123,8 +126,10 @@ static void programs(void) {
     asm1(&p, OP_CONST, 2); asm1(&p, OP_CONST, 0); asm1(&p, OP_SET, 2); asm0(&p, OP_CONTAINS_ALL); asm0(&p, OP_RET);
     TRUTH(1);
     RESET(); asm1(&p, OP_SET, 0); asm0(&p, OP_IS_EMPTY); asm0(&p, OP_RET); TRUTH(1);
-    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); at = asm0(&p, OP_IS_EMPTY); asm0(&p, OP_RET); ERROR(VIGIL_ERR_TYPE, at);
-    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_CONTAINS); asm0(&p, OP_RET);
+    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); at = asm0(&p, OP_IS_EMPTY); asm0(&p,
+            OP_RET); ERROR(VIGIL_ERR_TYPE, at);
+    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_CONTAINS); asm0(&p,
+            OP_RET);
     ERROR(VIGIL_ERR_TYPE, at);
 
     /* `in`: equality or an ancestor; a set must hold only entities, even after a match. */
@@ -135,10 +140,12 @@ static void programs(void) {
     RESET(); vb_entity(&c, e_bob); nc = 1;
     asm1(&p, OP_VAR, 2); asm1(&p, OP_CONST, 0); asm0(&p, OP_IN); asm0(&p, OP_RET); TRUTH(1);   /* bob in bob */
     RESET(); vb_entity(&c, e_admins); vb_str(&c, "x"); nc = 2;
-    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); asm1(&p, OP_SET, 2); at = asm0(&p, OP_IN); asm0(&p, OP_RET);
+    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); asm1(&p, OP_SET, 2); at = asm0(&p,
+            OP_IN); asm0(&p, OP_RET);
     ERROR(VIGIL_ERR_TYPE, at);
     RESET(); vb_entity(&c, e_bob); vb_entity(&c, e_admins); nc = 2;
-    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); asm1(&p, OP_SET, 2); asm0(&p, OP_IN); asm0(&p, OP_RET);
+    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 1); asm1(&p, OP_SET, 2); asm0(&p, OP_IN); asm0(&p,
+            OP_RET);
     TRUTH(1);
     RESET(); vb_entity(&c, e_admins); nc = 1;
     asm1(&p, OP_VAR, 1); asm1(&p, OP_CONST, 0); asm0(&p, OP_IN); asm0(&p, OP_RET); TRUTH(0);   /* ghost: no ancestors */
@@ -149,15 +156,19 @@ static void programs(void) {
 
     /* Attributes of entities and records. */
     RESET(); vb_long(&c, 30); nc = 1;
-    asm1(&p, OP_VAR, 0); asm1(&p, OP_GET_ATTR, n_age); asm1(&p, OP_CONST, 0); asm0(&p, OP_EQ); asm0(&p, OP_RET); TRUTH(1);
-    RESET(); asm1(&p, OP_VAR, 0); at = asm1(&p, OP_GET_ATTR, n_missing); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_ATTR, at);
-    RESET(); asm1(&p, OP_VAR, 1); at = asm1(&p, OP_GET_ATTR, n_age); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_ENTITY, at);
+    asm1(&p, OP_VAR, 0); asm1(&p, OP_GET_ATTR, n_age); asm1(&p, OP_CONST, 0); asm0(&p, OP_EQ); asm0(&p,
+            OP_RET); TRUTH(1);
+    RESET(); asm1(&p, OP_VAR, 0); at = asm1(&p, OP_GET_ATTR, n_missing); asm0(&p,
+            OP_RET); ERROR(VIGIL_ERR_MISSING_ATTR, at);
+    RESET(); asm1(&p, OP_VAR, 1); at = asm1(&p, OP_GET_ATTR, n_age); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_ENTITY,
+            at);
     RESET(); asm1(&p, OP_VAR, 1); asm1(&p, OP_HAS_ATTR, n_age); asm0(&p, OP_NOT); asm0(&p, OP_RET); TRUTH(1);
     RESET(); asm1(&p, OP_VAR, 0); asm1(&p, OP_HAS_ATTR, n_name); asm0(&p, OP_RET); TRUTH(1);
     RESET(); asm1(&p, OP_VAR, 2); asm1(&p, OP_HAS_ATTR, n_name); asm0(&p, OP_RET); TRUTH(0);  /* bob: no attributes */
     RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); at = asm1(&p, OP_HAS_ATTR, n_name); asm0(&p, OP_RET);
     ERROR(VIGIL_ERR_TYPE, at);
-    RESET(); asm1(&p, OP_VAR, 3); at = asm1(&p, OP_GET_ATTR, n_age); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_ATTR, at);
+    RESET(); asm1(&p, OP_VAR, 3); at = asm1(&p, OP_GET_ATTR, n_age); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_ATTR,
+            at);
     /* A record literal {age: 1, name: true}, then .name */
     RESET(); vb_long(&c, 1); nc = 1;
     asm0(&p, OP_TRUE);
@@ -167,14 +178,17 @@ static void programs(void) {
 
     /* Tags. */
     RESET(); vb_str(&c, "t"); vb_str(&c, "v"); nc = 2;
-    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm0(&p, OP_GET_TAG); asm1(&p, OP_CONST, 1); asm0(&p, OP_EQ); asm0(&p, OP_RET);
+    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm0(&p, OP_GET_TAG); asm1(&p, OP_CONST, 1); asm0(&p, OP_EQ); asm0(&p,
+            OP_RET);
     TRUTH(1);
     RESET(); vb_str(&c, "nope"); nc = 1;
-    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_GET_TAG); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_TAG, at);
+    asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_GET_TAG); asm0(&p,
+            OP_RET); ERROR(VIGIL_ERR_MISSING_TAG, at);
     RESET(); vb_str(&c, "age"); nc = 1;   /* a name the index has, but not a tag of alice */
     asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); asm0(&p, OP_HAS_TAG); asm0(&p, OP_NOT); asm0(&p, OP_RET); TRUTH(1);
     RESET(); vb_str(&c, "t"); nc = 1;
-    asm1(&p, OP_VAR, 1); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_GET_TAG); asm0(&p, OP_RET); ERROR(VIGIL_ERR_MISSING_ENTITY, at);
+    asm1(&p, OP_VAR, 1); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_GET_TAG); asm0(&p,
+            OP_RET); ERROR(VIGIL_ERR_MISSING_ENTITY, at);
     RESET(); vb_long(&c, 1); nc = 1;
     asm1(&p, OP_VAR, 0); asm1(&p, OP_CONST, 0); at = asm0(&p, OP_HAS_TAG); asm0(&p, OP_RET); ERROR(VIGIL_ERR_TYPE, at);
 
@@ -194,7 +208,8 @@ static void programs(void) {
     RESET(); vb_str(&c, "10.1.2"); nc = 1;
     asm1(&p, OP_CONST, 0); at = asm2(&p, OP_EXT, EXT_IP, 1); asm0(&p, OP_RET); ERROR(VIGIL_ERR_EXTENSION, at);
     RESET(); vb_str(&c, "1.0"); nc = 1;
-    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 0); at = asm2(&p, OP_EXT, EXT_DECIMAL, 2); asm0(&p, OP_RET); ERROR(VIGIL_ERR_ARITY, at);
+    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 0); at = asm2(&p, OP_EXT, EXT_DECIMAL, 2); asm0(&p,
+            OP_RET); ERROR(VIGIL_ERR_ARITY, at);
     RESET(); at = asm1(&p, OP_ERROR, VIGIL_ERR_EXTENSION); ERROR(VIGIL_ERR_EXTENSION, at);
 
     /* && as the compiler writes it: <a> JUMP_IF_FALSE Lf; <b> CHECK_BOOL; JUMP Lend; Lf: FALSE; Lend: RET. */
@@ -228,7 +243,8 @@ static void verifier(void) {
     RESET(); asm0(&p, OP_TRUE); STATUS(VIGIL_E_CORRUPT);                                    /* runs off the end */
     RESET(); asm0(&p, OP_TRUE); asm0(&p, OP_RET); p.code[p.n++] = OP_VAR; STATUS(VIGIL_E_CORRUPT); /* truncated */
     RESET(); asm1(&p, OP_CONST, 0); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);             /* no such constant */
-    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_LIKE, 0); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT); /* not a pattern */
+    /* not a pattern */
+    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_LIKE, 0); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
     RESET(); vb_pattern(&c, "a"); nc = 1; asm1(&p, OP_CONST, 0); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
     RESET(); asm1(&p, OP_VAR, 4); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
     RESET(); asm1(&p, OP_VAR, 0); asm1(&p, OP_GET_ATTR, 1000); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
@@ -279,7 +295,8 @@ void test_vm(void) {
     static const uint8_t empty_rec[9] = { VIGIL_V_RECORD };
     uint8_t vars[3][5];
     uint32_t eids[3] = { e_alice, e_ghost, e_bob };
-    for (int i = 0; i < 3; i++) { vars[i][0] = VIGIL_V_ENTITY; vigil__wr32(vars[i] + 1, eids[i]); rd->rd_vars[i] = (vigil_val){ vars[i], 5 }; }
+    for (int i = 0; i < 3; i++) { vars[i][0] = VIGIL_V_ENTITY; vigil__wr32(vars[i] + 1,
+            eids[i]); rd->rd_vars[i] = (vigil_val){ vars[i], 5 }; }
     rd->rd_vars[3] = (vigil_val){ empty_rec, 9 };
     programs();
     verifier();

@@ -59,8 +59,10 @@ void vb_pattern(vb *v, const char *pat) {
         if (*s == '*') { cp = VIGIL_WILDCARD; s++; }
         else if (*s < 0x80) cp = *s++;
         else if (*s < 0xE0) { cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F); s += 2; }
-        else if (*s < 0xF0) { cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F); s += 3; }
-        else { cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F); s += 4; }
+        else if (*s < 0xF0) { cp
+                = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F); s += 3; }
+        else { cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
+                (s[3] & 0x3F); s += 4; }
         vb_u32(v, cp);
         count++;
     }
@@ -148,7 +150,8 @@ uint32_t tix_policy(tix *t, const tpolicy *p) {
     pr.pr_flags = p->flags; pr.pr_step_up = p->step_up; pr.pr_max_age = p->max_age;
     pr.pr_expires_ms = p->expires_ms ? p->expires_ms : INT64_MAX;
     pr.pr_principal = p->principal; pr.pr_resource = p->resource;
-#define REGION(off, len, src, size) do { (off) = n; (len) = (uint32_t)(size); memcpy(rec + n, (src), (size)); n += (uint32_t)(size); } while (0)
+#define REGION(off, len, src, size) \
+    do { (off) = n; (len) = (uint32_t)(size); memcpy(rec + n, (src), (size)); n += (uint32_t)(size); } while (0)
     const char *id = p->id ? p->id : "policy";
     REGION(pr.pr_id_off, pr.pr_id_len, id, strlen(id));
     const char *annot = p->annot ? p->annot : "";

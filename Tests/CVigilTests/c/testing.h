@@ -13,7 +13,8 @@ extern _Atomic long t_allocations;   /* malloc, calloc and realloc calls so far;
 #define CHECK(cond) do { t_checks++; if (!(cond)) { t_failures++; \
     fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
 #define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); t_checks++; if (a_ != b_) { \
-    t_failures++; fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, a_, #b, b_); } } while (0)
+    t_failures++; \
+    fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, a_, #b, b_); } } while (0)
 
 /* ---- Building encoded values (caller writes fields sorted and set elements in canonical order) ---- */
 typedef struct vb { uint8_t b[8192]; size_t n; } vb;
