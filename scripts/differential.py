@@ -78,8 +78,9 @@ class World:
                     continue  # referenced but absent
                 parents = []
                 for pt in {"User": ["Group"], "Group": ["Group"], "Doc": ["Folder"], "Folder": ["Folder"]}[t]:
-                    for p in self.uids[pt]:
-                        if p != i and self.rng.random() < 0.3:
+                    for k, p in enumerate(self.uids[pt]):
+                        # Within one type, parents come later in the list: Cedar refuses cycles.
+                        if (pt != t or k > self.uids[t].index(i)) and self.rng.random() < 0.3:
                             parents.append({"type": pt, "id": p})
                 attrs = {a: self.json_value() for a in self.rng.sample(ATTRS, self.rng.randrange(6))}
                 e = {"uid": {"type": t, "id": i}, "attrs": attrs, "parents": parents}
@@ -306,10 +307,21 @@ def main():
                     f.write(json.dumps(r) + "\n")
             try:
                 expected = cedar_results(policies, entities, requests)
-            except Exception as e:  # a world Cedar itself rejects (e.g. a policy that does not parse) is skipped
-                print(f"world {w}: skipped, cedarpy refused it: {e}", file=sys.stderr)
+            except Exception as e:
+                # Cedar refuses this world (a policy that does not parse): Vigil must refuse it too.
+                refused = subprocess.run([args.vigil, "check", os.path.join(folder, "policies.cedar")],
+                                         capture_output=True).returncode != 0
+                if refused:
+                    passed += 1
+                else:
+                    failed += 1
+                    print(f"world {w}: cedarpy refused it ({e}) but vigil check accepted it", file=sys.stderr)
                 continue
-            got = vigil_results(args.vigil, folder)
+            try:
+                got = vigil_results(args.vigil, folder)
+            except subprocess.CalledProcessError as e:
+                # Cedar accepted this world and Vigil did not: every request of it is a mismatch.
+                got = [{"decision": "refused", "reasons": [], "errors": [], "stderr": e.stderr[-2000:]}] * len(requests)
             for i, (e, g) in enumerate(zip(expected, got)):
                 if e == g:
                     passed += 1

@@ -702,11 +702,10 @@ public struct Parser {
                     let args = try arguments()
                     e = try methodCall(e, field, ft, args.0, end: args.1)
                 } else {
-                    try requireFields(e, accessSpan: ft.span)
                     e = Expr(.getAttribute(e, field), span: SourceSpan(start: e.span.start, end: ft.end))
                 }
             case .leftBracket:
-                let open = advance()
+                _ = advance()
                 try link(&links)
                 guard current.kind == .string else {
                     throw fail("vigil.parse.index_needs_string", "the contents of an index expression must be a string literal",
@@ -714,7 +713,6 @@ public struct Parser {
                 }
                 let field = try stringValue(advance())
                 let close = try expect(.rightBracket, "`]`")
-                try requireFields(e, accessSpan: SourceSpan(start: open.start, end: close.end))
                 e = Expr(.getAttribute(e, field), span: SourceSpan(start: e.span.start, end: close.end))
             case .leftParen:
                 throw fail("vigil.parse.invalid_call", "function calls must be of the form `<name>(arg1, arg2, ...)`",
@@ -722,13 +720,6 @@ public struct Parser {
             default:
                 return e
             }
-        }
-    }
-
-    /// Cedar rejects member access on literals that have no fields, such as `1.foo` or `"a"["b"]`.
-    private mutating func requireFields(_ e: Expr, accessSpan: SourceSpan) throws(Abandon) {
-        if case .literal(let l) = e.kind, case .entity = l {} else if case .literal = e.kind {
-            throw fail("vigil.parse.no_fields", "invalid member access: this literal has no fields", accessSpan)
         }
     }
 
