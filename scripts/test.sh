@@ -4,7 +4,9 @@
 #   2. builds the package and its tests;
 #   3. runs every test suite (unit, conformance, fuzz; the conformance suites read Cedar's cases from
 #      $VIGIL_CONFORMANCE, else ../shared/cedar-conformance beside the checkout);
-#   4. checks the bundled example against cedarpy, the reference engine.
+#   4. checks the bundled example against cedarpy, the reference engine;
+#   5. runs the differential test (random worlds, Vigil's C evaluator against cedarpy, 10,500 requests);
+#   6. decides through the installed libvigil from a gcc-built C program and from Python ctypes.
 # Runs every step even after a failure, ends with a summary, and exits 1 if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +43,11 @@ start=$SECONDS
 step build swift build --build-tests
 step tests swift test --skip-build
 step example python3 scripts/check-example-with-cedarpy.py
+# Random worlds decided by cedarpy and by Vigil's C evaluator: 210 worlds x 50 requests = 10,500 requests.
+step differential python3 scripts/differential.py --vigil "$(swift build --show-bin-path)/vigil" \
+    --worlds 210 --requests 50 --seed 1
+# A gcc-built C program and a Python ctypes script deciding through the installed libvigil, toolchain hidden.
+step hosts bash scripts/test-hosts.sh
 
 echo
 echo "==> summary ($((SECONDS - start)) s)"
@@ -50,7 +57,9 @@ if [ -f "$log_dir/tests.log" ]; then
     { grep -E "^[[:space:]]*Executed [0-9]+ tests?|Test run with [0-9]+ tests?" "$log_dir/tests.log" || true; } \
         | tail -n 2 | sed 's/^[[:space:]]*/  /'
 fi
-grep -E "^example: " "$log_dir/example.log" | sed 's/^/  /' || true
+for name in example differential hosts; do
+    grep -E "^$name: " "$log_dir/$name.log" | sed 's/^/  /' || true
+done
 if [ "$failed" -ne 0 ]; then
     echo "FAILED"
     exit 1
