@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler",
+                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler", "CVigil",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CLMDBTests", dependencies: ["CLMDB"]),
@@ -66,5 +66,6 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["VigilCompiler"], exclude: ["c"]),
     ]
 )

@@ -15,5 +15,5 @@ struct Vigil: ParsableCommand {
 
             Errors are printed as file:line:column with the offending source line.
             """,
-        subcommands: [CheckCommand.self, FormatCommand.self, CompileCommand.self, AuthorizeCommand.self])
+        subcommands: [CheckCommand.self, FormatCommand.self, CompileCommand.self, AuthorizeCommand.self, BenchCommand.self])
 }
