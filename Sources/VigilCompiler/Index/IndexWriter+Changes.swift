@@ -127,14 +127,27 @@ extension IndexWriter {
     }
 }
 
-/// Every entity with `eid` among its ancestors (or only the first found): a scan of all entity records.
+/// Every entity with `eid` among its ancestors (or only the first found): a scan of all entity records, reading
+/// each one's sorted ancestor list in place.
 func descendants(of eid: UInt32, _ txn: WriteTransaction, _ dbs: Databases, first: Bool = false)
     throws(IndexWriterError) -> [UInt32]
 {
     var found: [UInt32] = []
     try txn.forEach(dbs.entities) { key, value in
-        guard let record = RecordReader.entity(Array(value)) else { return true }
-        if record.ancestors.contains(eid) { found.append(key) }
+        guard value.count >= EntityRecord.headerSize else { return true }
+        let off = Int(value.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        let count = Int(value.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
+        guard off >= 0, count >= 0, off + 4 * count <= value.count else { return true }
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let a = value.loadUnaligned(fromByteOffset: off + 4 * mid, as: UInt32.self)
+            if a == eid {
+                found.append(key)
+                break
+            }
+            if a < eid { lo = mid + 1 } else { hi = mid }
+        }
         return !(first && !found.isEmpty)
     }
     return found
