@@ -110,7 +110,7 @@ public struct Compiler: Sendable {
         _ interner: inout Interner, _ errors: inout [Diagnostic]
     ) -> [(action: UInt32, descriptor: [UInt8])] {
         var out: [(action: UInt32, descriptor: [UInt8])] = []
-        for action in (schema?.actions.values).map(Array.init) ?? [] {
+        for action in (schema?.actions.values.sorted { $0.uid < $1.uid }) ?? [] {
             do {
                 let descriptor = try ContextTypeEncoder.encode(.record(action.context), &interner)
                 out.append((interner.eid(action.uid), descriptor))

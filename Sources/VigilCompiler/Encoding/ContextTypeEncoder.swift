@@ -32,7 +32,9 @@ enum ContextTypeEncoder {
             try write(element, into: &w, &interner, depth: depth + 1)
         case .record(let record):
             guard depth <= ValueEncoder.maxDepth else { throw .tooDeep }
-            let fields = record.attributes.map { (interner.name($0.key), $0.value) }.sorted { $0.0 < $1.0 }
+            // Interned in byte order, so new names get the same ids on every run.
+            let fields = record.attributes.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .map { (interner.name($0.key), $0.value) }.sorted { $0.0 < $1.0 }
             w.u8(Tag.record.rawValue)
             w.u32(UInt32(clamping: fields.count))
             for (id, attribute) in fields {

@@ -54,7 +54,8 @@ enum ValueEncoder {
             guard depth <= maxDepth else { throw .tooDeep }
             var pairs: [(UInt32, [UInt8])] = []
             pairs.reserveCapacity(fields.count)
-            for (k, v) in fields {
+            // Keys in byte order, so new names get the same ids on every run (the index is reproducible).
+            for (k, v) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 var fw = ByteWriter()
                 try write(v, into: &fw, &interner, depth: depth + 1)
                 pairs.append((interner.name(k), fw.bytes))
