@@ -17,6 +17,9 @@ let package = Package(
         .target(name: "PolicyCorpus"),
         // Writes the corpus to files, for checking it with cedarpy or `vigil check`.
         .executableTarget(name: "generate-policy-corpus", dependencies: ["PolicyCorpus"]),
+        // The SaaS decision workload (users, groups, folders, documents, ~40 policies, Zipf and uniform requests).
+        .target(name: "SaaSWorkload"),
+        .executableTarget(name: "generate-saas-workload", dependencies: ["SaaSWorkload"]),
         .executableTarget(
             name: "PolicyFrontEnd",
             dependencies: [
@@ -27,6 +30,20 @@ let package = Package(
                 .product(name: "VigilValidator", package: "Vigil"),
             ],
             path: "Benchmarks/PolicyFrontEnd",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Decisions through the C ABI, compile+publish and incremental updates on the SaaS workload.
+        .executableTarget(
+            name: "Decisions",
+            dependencies: [
+                "SaaSWorkload",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilPolicy", package: "Vigil"),
+                .product(name: "VigilSchema", package: "Vigil"),
+                .product(name: "VigilData", package: "Vigil"),
+                .product(name: "VigilCompiler", package: "Vigil"),
+            ],
+            path: "Benchmarks/Decisions",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
