@@ -128,18 +128,15 @@ struct AuthorizeCommand: ParsableCommand {
     }
 
     private func runMany(_ path: String, _ authorizer: Authorizer, _ schema: Schema?) throws {
-        let whole: SourceFile
-        do { whole = try PolicyFiles.read(path) } catch {
+        let lines: [SourceFile]
+        do { lines = try RequestLines.read(path) } catch {
             FileHandle.standardError.write(Data("vigil authorize: \(error)\n".utf8))
             throw ExitCode(2)
         }
         var failed = false
-        for (n, line) in whole.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
-            let file = SourceFile(name: "\(path):\(n + 1)", text: String(line))
+        for file in lines {
             do {
-                let request = try parseRequest(file, schema)
-                let d = try authorizer.decide(request)
+                let d = try authorizer.decide(try RequestLines.parse(file, schema: schema))
                 var out: [String: Any] = [
                     "decision": d.effect.rawValue, "reasons": d.reasons,
                     "ids": zip(d.reasons, d.annotatedReasons).map { $1 ?? $0 },
@@ -155,30 +152,6 @@ struct AuthorizeCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
-    }
-
-    /// One JSON Lines request: uids as `{type, id}`, the context as given (or re-encoded after schema parsing).
-    private func parseRequest(_ file: SourceFile, _ schema: Schema?) throws -> Request {
-        let root = try JSON.parse(file)
-        func entity(_ key: String) throws -> EntityUID {
-            guard let node = root[key], case .string(let type)? = node["type"]?.value,
-                  case .string(let id)? = node["id"]?.value
-            else { throw ValidationErrorMessage("`\(key)` must be an object {\"type\", \"id\"}") }
-            return EntityUID(type: Name(qualified: type), id: id)
-        }
-        let p = try entity("principal"), a = try entity("action"), r = try entity("resource")
-        var contextJSON: String?
-        if let node = root["context"] {
-            if let schema {
-                contextJSON = CedarJSON.encode(try ContextJSON.parse(node, in: file, action: a, schema: schema))
-            } else {
-                let bytes = file.bytes[max(0, node.span.start)..<min(file.bytes.count, node.span.end)]
-                contextJSON = String(decoding: bytes, as: UTF8.self)
-            }
-        }
-        var sessionID: String?
-        if case .string(let s)? = root["session"]?.value { sessionID = s }
-        return Request(principal: p, action: a, resource: r, contextJSON: contextJSON, sessionID: sessionID)
     }
 
     /// An entity uid in Cedar syntax.
