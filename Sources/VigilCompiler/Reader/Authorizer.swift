@@ -101,8 +101,8 @@ public final class Authorizer: @unchecked Sendable {
 
     private func decision(_ r: vigil_result, _ handle: OpaquePointer) -> Decision {
         var result = r
-        let determining = Self.array(&result.determining, count: min(result.determining_count, 64))
-        let errored = Self.array(&result.errored, count: min(result.error_count, 64))
+        let determining = Self.array(&result.determining, count: min(result.determining_count, UInt32(VIGIL_RESULT_MAX_POLICIES)))
+        let errored = Self.array(&result.errored, count: min(result.error_count, UInt32(VIGIL_RESULT_MAX_POLICIES)))
         let ids = determining.map { Self.policyID($0, handle) }
         var errors: [Decision.PolicyError] = []
         for (i, n) in errored.enumerated() {
@@ -124,7 +124,8 @@ public final class Authorizer: @unchecked Sendable {
         }
         return Decision(
             effect: effect, cause: cause, reasons: ids.map(\.id), annotatedReasons: ids.map(\.annotated),
-            errors: errors, stepUpLevel: effect == .stepUp ? result.step_up_level : nil,
+            errors: errors, reasonCount: Int(result.determining_count), errorCount: Int(result.error_count),
+            stepUpLevel: effect == .stepUp ? result.step_up_level : nil,
             maxAge: effect == .stepUp && result.max_age != UInt32.max ? result.max_age : nil,
             generation: result.generation)
     }

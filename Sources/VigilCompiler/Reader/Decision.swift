@@ -68,6 +68,10 @@ public struct Decision: Hashable, Sendable {
     /// The `@id` of each determining policy, in the same order; `nil` where a policy has none.
     public var annotatedReasons: [String?]
     public var errors: [PolicyError]
+    /// How many policies determined the effect and how many raised errors: more than `reasons` and `errors` list
+    /// when a result has more than `VIGIL_RESULT_MAX_POLICIES` (64) of either.
+    public var reasonCount: Int
+    public var errorCount: Int
     /// For `.stepUp`: the highest assurance level required (1…3).
     public var stepUpLevel: UInt32?
     /// For `.stepUp`: the smallest max age in seconds, when some policy sets one.

@@ -59,6 +59,7 @@ import VigilPolicy
         #expect(d.effect == .allow && d.reasons == ["policy0"] && d.annotatedReasons == [nil])
         #expect(d.errors.map(\.policyID) == ["policy1"])
         #expect(d.errors.first?.message.hasPrefix("t.cedar:2:") == true)
+        #expect(d.reasonCount == 1 && d.errorCount == 1)
     }
 
     @Test func stepUpForbidsAndContextFromSwiftValues() throws {
@@ -104,6 +105,13 @@ import VigilPolicy
         try f.writer.publish(f.compiled)
         #expect(try az.generation() == 2)
         #expect(try az.decide(request()).generation == 2)
+    }
+
+    @Test func resultsListAtMost64PoliciesButCountAll() throws {
+        let f = try fixture(String(repeating: "permit(principal, action, resource);\n", count: 70))
+        let d = try f.az.decide(request())
+        #expect(d.reasons.count == 64 && d.reasonCount == 70)
+        #expect(d.reasons.first == "policy0" && d.reasons.last == "policy63")
     }
 
     @Test func aClosedAuthorizerRefusesToDecide() throws {
