@@ -66,5 +66,6 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["VigilCompiler"], exclude: ["c"]),
     ]
 )
