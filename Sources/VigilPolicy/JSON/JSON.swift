@@ -175,6 +175,16 @@ private struct JSONParser {
     mutating func string() throws(Diagnostic) -> String {
         let open = pos
         pos += 1
+        // Most strings have no escapes: find the closing quote and take the bytes as they are.
+        var end = pos
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let s = String(decoding: bytes[pos..<end], as: UTF8.self)
+            pos = end + 1
+            return s
+        }
         var out = String.UnicodeScalarView()
         var runStart = pos
         func flush(_ to: Int) {
