@@ -112,8 +112,9 @@ extension GenerationTests {
               + "publish window \(String(format: "%.1f", window * 1_000)) ms, final generation \(next), "
               + "\(String(format: "%.1f", seconds)) s")
         #expect(killed == kills)
-        // Kills must land on both sides of the commit, or "mid-publish" was not exercised.
-        #expect(killedBeforeCommit > 0 && killedBeforeCommit < killed)
+        // Some kills must land before the commit, inside the write, or "mid-publish" was not exercised. (Kills
+        // after the commit are reported but not required: at small scales there may be none.)
+        #expect(killedBeforeCommit > 0)
     }
 }
 
