@@ -288,7 +288,7 @@ def main():
     ap.add_argument("--keep", help="where to write the first mismatching world")
     args = ap.parse_args()
 
-    passed = failed = 0
+    passed = failed = refused = 0
     first_failure = None
     work = tempfile.mkdtemp(prefix="vigil-diff-")
     try:
@@ -309,10 +309,10 @@ def main():
                 expected = cedar_results(policies, entities, requests)
             except Exception as e:
                 # Cedar refuses this world (a policy that does not parse): Vigil must refuse it too.
-                refused = subprocess.run([args.vigil, "check", os.path.join(folder, "policies.cedar")],
-                                         capture_output=True).returncode != 0
-                if refused:
-                    passed += 1
+                refused_by_vigil = subprocess.run([args.vigil, "check", os.path.join(folder, "policies.cedar")],
+                                                  capture_output=True).returncode != 0
+                if refused_by_vigil:
+                    refused += 1
                 else:
                     failed += 1
                     print(f"world {w}: cedarpy refused it ({e}) but vigil check accepted it", file=sys.stderr)
@@ -341,7 +341,8 @@ def main():
     if first_failure:
         w, i, e, g, where = first_failure
         print(f"first mismatch: world {w} request {i} (kept in {where})\n  cedar: {e}\n  vigil: {g}", file=sys.stderr)
-    print(f"differential: {passed} passed, {failed} failed")
+    # One line a test runner's summary reader understands: requests compared; refused worlds are counted apart.
+    print(f"differential: {passed} passed, {failed} failed ({refused} worlds refused by both Cedar and Vigil)")
     sys.exit(1 if failed else 0)
 
 
