@@ -23,7 +23,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
     echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "commit: $(git rev-parse HEAD)$([ -z "$(git status --porcelain -- Sources Benchmarks)" ] || echo ' (plus uncommitted changes in the working tree)')"
+    dirty=$([ -z "$(git status --porcelain -- Sources Benchmarks)" ] || echo ' (plus uncommitted changes in the working tree)')
+    echo "commit: $(git rev-parse HEAD)$dirty"
     echo "command: nice -n -10 bash scripts/bench-decisions.sh"
     echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p')"
     echo "cores: $(nproc)"

@@ -38,7 +38,8 @@ extension SaaSWorkload {
 
         // RBAC: administrators and auditors.
         add("admins-do-everything", "permit (principal in Group::\"admins\", action, resource)")
-        add("auditors-read-everything", "permit (principal in Group::\"auditors\", action in Action::\"read\", resource)")
+        add("auditors-read-everything",
+            "permit (principal in Group::\"auditors\", action in Action::\"read\", resource)")
         // RBAC: each division reads its own workspaces (two root folders per division).
         for d in 0..<shape.divisions {
             for w in [d, d + shape.divisions] where w < shape.workspaces {

@@ -54,8 +54,8 @@ extension SaaSWorkload {
         for (level, n) in folderLevels.enumerated() {
             for i in 0..<n {
                 let parents = level == 0 ? [] : [("Folder", folderID(level: level - 1, i % folderLevels[level - 1]))]
-                entity("Folder", folderID(level: level, i), attrs: "\"owner\":\(ref("User", userID(rng.int(shape.users))))",
-                       parents: parents)
+                let owner = ref("User", userID(rng.int(shape.users)))
+                entity("Folder", folderID(level: level, i), attrs: "\"owner\":\(owner)", parents: parents)
             }
         }
         // Documents: in a folder two to five levels down (3 to 6 folders above them).
@@ -135,7 +135,8 @@ extension SaaSWorkload {
 
     /// A request as one line of JSON in the conformance files' format.
     public static func jsonLine(_ r: Request) -> String {
-        "{\"principal\":{\"type\":\"User\",\"id\":\"\(r.principal)\"},\"action\":{\"type\":\"Action\",\"id\":\"\(r.action)\"},"
+        "{\"principal\":{\"type\":\"User\",\"id\":\"\(r.principal)\"},"
+            + "\"action\":{\"type\":\"Action\",\"id\":\"\(r.action)\"},"
             + "\"resource\":{\"type\":\"\(r.resource.type)\",\"id\":\"\(r.resource.id)\"},\"context\":\(r.contextJSON)}"
     }
 }

@@ -18,9 +18,15 @@ while let argument = arguments.first {
     arguments.removeFirst()
     switch argument {
     case "--users", "--documents", "--requests":
-        guard let value = arguments.first.flatMap({ Int($0) }), value > 0 else { fail("\(argument) needs a positive number") }
+        guard let value = arguments.first.flatMap({ Int($0) }), value > 0 else {
+            fail("\(argument) needs a positive number")
+        }
         arguments.removeFirst()
-        if argument == "--users" { shape.users = value } else if argument == "--documents" { shape.documents = value } else { requestCount = value }
+        switch argument {
+        case "--users": shape.users = value
+        case "--documents": shape.documents = value
+        default: requestCount = value
+        }
     default:
         guard outDir == nil, !argument.hasPrefix("-") else {
             fail("usage: generate-saas-workload OUT_DIR [--users N] [--documents N] [--requests N]")
