@@ -13,7 +13,8 @@ Cedar's (STEP_UP counts as deny for Cedar). Usage, from the repository root:
 
   python3 scripts/bench-ratios.py [--workload DIR] [--requests N] [--out DIR]
 
---workload: the output of generate-saas-workload (generated into a temporary folder when missing);
+--workload: the output of generate-saas-workload (generated into a temporary folder when missing; the temporary
+folder, index included, is removed at the end);
 --requests: how many requests of each mix (default: all); --out: default bench-results/<UTC date>.
 """
 import argparse
@@ -21,6 +22,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -152,6 +154,8 @@ def main():
     with open(os.path.join(args.out, "ratios.json"), "w") as f:
         json.dump(rows, f, indent=1)
     print(open(os.path.join(args.out, "ratios.md")).read())
+    # The index, the installed library and the request files take a few hundred MB.
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def report(rows, cli_compile_s, cedar_load_s, args):
