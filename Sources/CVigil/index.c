@@ -180,6 +180,7 @@ int vigil__reader_begin(vigil__reader *rd) {
     int rc = mdb_txn_renew(rd->rd_txn);
     if (rc) return rc == MDB_CORRUPTED || rc == MDB_PANIC ? VIGIL_E_CORRUPT : VIGIL_E_IO;
     rd->rd_live = 1;
+    rd->rd_txn_serial++;               /* forget entity records cached in the previous transaction */
     rd->rd_top = 0;
     rd->rd_pool_top = 0;
     rd->rd_tname_count = 0;
@@ -294,12 +295,26 @@ int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int w
         }
         return 0;
     }
-    unsigned int key = eid;
-    MDB_val k = { sizeof key, &key }, v;
-    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &v);
-    if (rc) return (rc = lookup_status(rc)) < 0 ? rc : 0;
-    const uint8_t *rec = v.mv_data;
-    size_t size = v.mv_size;
+    const uint8_t *rec;
+    size_t size;
+    int rc;
+    /* ec_txn starts at 0 and rd_txn_serial at 1 or more, so a zeroed entry never matches. */
+    vigil__ecache_entry *slot = &rd->rd_ecache[eid & (VIGIL__ECACHE - 1)];
+    if (slot->ec_txn == rd->rd_txn_serial && slot->ec_eid == eid) {
+        rec = slot->ec_p;
+        size = slot->ec_n;
+    } else {
+        unsigned int key = eid;
+        MDB_val k = { sizeof key, &key }, v;
+        rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &v);
+        if (rc) return (rc = lookup_status(rc)) < 0 ? rc : 0;
+        rec = v.mv_data;
+        size = v.mv_size;
+        slot->ec_txn = rd->rd_txn_serial;
+        slot->ec_eid = eid;
+        slot->ec_p = rec;
+        slot->ec_n = size;
+    }
     if (size < sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
     vigil_entity_rec er;
     memcpy(&er, rec, sizeof er);

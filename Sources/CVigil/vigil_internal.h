@@ -51,6 +51,7 @@
 #define VIGIL__MAX_DEPTH     64          /* nesting of values (IDX-V003) and of context JSON */
 #define VIGIL__CONTEXT_MAX   (64u * 1024u) /* context JSON bytes */
 #define VIGIL__TEMP_MAX      256         /* names and entities one request may mention that the index lacks */
+#define VIGIL__ECACHE        64          /* entity records remembered per transaction (a power of two) */
 #define VIGIL__MAX_ARGS      8           /* extension call arguments */
 #define VIGIL__POOL_BYTES    (2u * VIGIL__CONTEXT_MAX) /* temporary names and entity ids of one request */
 
@@ -97,6 +98,14 @@ struct vigil_index {
     _Atomic(vigil__reader *) ix_readers;
 };
 
+/** A cached entity record: `ec_p`/`ec_n` point into the map and are valid only in transaction `ec_txn`. */
+typedef struct vigil__ecache_entry {
+    uint64_t ec_txn;
+    uint32_t ec_eid;
+    const uint8_t *ec_p;
+    size_t ec_n;
+} vigil__ecache_entry;
+
 /** One thread's state on one handle; see PER-THREAD STATE above. */
 struct vigil__reader {
     vigil__reader *rd_next;
@@ -117,6 +126,11 @@ struct vigil__reader {
     uint32_t rd_tname_count;
     vigil__temp rd_tents[VIGIL__TEMP_MAX];
     uint32_t rd_tent_count;
+    /* Entity records fetched in this transaction, direct-mapped by eid: a decision reads the same few entities
+     * (principal, resource, their groups) once per candidate policy, and each mdb_get costs a B-tree descent.
+     * Entries are valid only while the transaction lives: ec_txn must equal rd_txn_serial. */
+    vigil__ecache_entry rd_ecache[VIGIL__ECACHE];
+    uint64_t rd_txn_serial;            /* incremented by every vigil__reader_begin */
 };
 
 /* ---- Arena (index.c) ---- */
