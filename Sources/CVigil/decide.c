@@ -261,7 +261,10 @@ static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
         if (m == 1) m = vigil__scope_match(rd, &po.po_resource, rd->rd_vars[2]);
         if (m < 0) return m;
         if (!m) { tr_printf(tr, ": scope does not match\n"); continue; }
-        if ((rc = vigil__verify(rd, &po))) return rc;
+        if (!po.po_verified) {
+            if ((rc = vigil__verify(rd, &po))) return rc;
+            vigil__policy_verified(rd, num);
+        }
         int truth;
         uint32_t kind, pc;
         if ((rc = vigil__run(rd, &po, &truth, &kind, &pc))) return rc;

@@ -117,6 +117,8 @@ static vigil__reader *reader_create(vigil_index *ix, pthread_t me, int *status);
 static void reader_free(vigil__reader *rd) {
     if (rd->rd_txn) mdb_txn_abort(rd->rd_txn);
     free(rd->rd_arena);
+    free(rd->rd_pc_buf);
+    free(rd->rd_pc);
     free(rd->rd_pool);
     free(rd->rd_stack);
     free(rd);
@@ -156,9 +158,15 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     rd->rd_owner = me;
     rd->rd_ix = ix;
     rd->rd_arena = malloc(VIGIL__ARENA_BYTES);
+    rd->rd_pc_buf = malloc(VIGIL__PCACHE_BYTES);
+    rd->rd_pc = calloc(VIGIL__PCACHE_MAX, sizeof *rd->rd_pc);
     rd->rd_pool = malloc(VIGIL__POOL_BYTES);
     rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
-    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack) { reader_free(rd); *status = VIGIL_E_NOMEM; return NULL; }
+    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc) {
+        reader_free(rd);
+        *status = VIGIL_E_NOMEM;
+        return NULL;
+    }
     int rc = mdb_txn_begin(ix->ix_env, NULL, MDB_RDONLY, &rd->rd_txn);
     if (rc) {
         rd->rd_txn = NULL;
@@ -369,12 +377,31 @@ int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap) {
 
 int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
     if (num >= rd->rd_hdr.vh_policy_count) return VIGIL_E_CORRUPT;  /* IDX-A001: numbers below the count */
+    if (!rd->rd_pc_valid || rd->rd_pc_gen != rd->rd_hdr.vh_generation) {
+        /* A new generation: forget the old one's policies. One generation is one committed state. */
+        memset(rd->rd_pc, 0, VIGIL__PCACHE_MAX * sizeof *rd->rd_pc);
+        rd->rd_pc_top = 0;
+        rd->rd_pc_gen = rd->rd_hdr.vh_generation;
+        rd->rd_pc_valid = 1;
+    }
+    if (num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) {
+        *out = rd->rd_pc[num];
+        return VIGIL_OK;
+    }
     unsigned int key = num;
     MDB_val k = { sizeof key, &key }, v;
     int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_policies, &k, &v);
     if (rc) return rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT : lookup_status(rc);  /* every number has a record */
     const uint8_t *rec = v.mv_data;
     size_t size = v.mv_size;
+    /* Keep a copy when there is room (8-byte aligned, as records are read with memcpy either way). */
+    int cache = num < VIGIL__PCACHE_MAX && size <= VIGIL__PCACHE_BYTES - rd->rd_pc_top;
+    if (cache) {
+        memcpy(rd->rd_pc_buf + rd->rd_pc_top, rec, size);
+        rec = rd->rd_pc_buf + rd->rd_pc_top;
+        rd->rd_pc_top += (size + 7) & ~(size_t)7;
+        if (rd->rd_pc_top > VIGIL__PCACHE_BYTES) rd->rd_pc_top = VIGIL__PCACHE_BYTES;
+    }
     if (size < sizeof(vigil_policy_rec)) return VIGIL_E_CORRUPT;
     vigil_policy_rec pr;
     memcpy(&pr, rec, sizeof pr);
@@ -407,5 +434,11 @@ int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
     out->po_id = (vigil_val){ rec + pr.pr_id_off, pr.pr_id_len };
     out->po_annot = (vigil_val){ rec + pr.pr_annot_off, pr.pr_annot_len };
     out->po_file = (vigil_val){ rec + pr.pr_file_off, pr.pr_file_len };
+    out->po_verified = 0;
+    if (cache) rd->rd_pc[num] = *out;   /* only checked records are cached */
     return VIGIL_OK;
+}
+
+void vigil__policy_verified(vigil__reader *rd, uint32_t num) {
+    if (rd->rd_pc_valid && num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) rd->rd_pc[num].po_verified = 1;
 }

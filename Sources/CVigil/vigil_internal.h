@@ -52,6 +52,8 @@
 #define VIGIL__CONTEXT_MAX   (64u * 1024u) /* context JSON bytes */
 #define VIGIL__TEMP_MAX      256         /* names and entities one request may mention that the index lacks */
 #define VIGIL__ECACHE        64          /* entity records remembered per transaction (a power of two) */
+#define VIGIL__PCACHE_MAX    1024        /* policies (by number) whose checked records a thread keeps */
+#define VIGIL__PCACHE_BYTES  (512u * 1024u) /* room for their copied records */
 #define VIGIL__MAX_ARGS      8           /* extension call arguments */
 #define VIGIL__POOL_BYTES    (2u * VIGIL__CONTEXT_MAX) /* temporary names and entity ids of one request */
 
@@ -131,6 +133,15 @@ struct vigil__reader {
      * Entries are valid only while the transaction lives: ec_txn must equal rd_txn_serial. */
     vigil__ecache_entry rd_ecache[VIGIL__ECACHE];
     uint64_t rd_txn_serial;            /* incremented by every vigil__reader_begin */
+    /* Policy records of one generation, copied out of the map with their checks done and their programs
+     * verified, so a decision neither descends the policies B-tree nor re-verifies bytecode for each candidate.
+     * Copies, not pointers into the map: they outlive the transaction. Refilled lazily when the generation
+     * changes; policies past the cache's room are read from the map as before. */
+    uint64_t rd_pc_gen;                /* the generation held, valid when rd_pc_valid */
+    int rd_pc_valid;
+    uint8_t *rd_pc_buf;                /* VIGIL__PCACHE_BYTES */
+    size_t rd_pc_top;
+    struct vigil__policy *rd_pc;       /* VIGIL__PCACHE_MAX entries; po_rec == NULL when not cached */
 };
 
 /* ---- Arena (index.c) ---- */
@@ -226,12 +237,15 @@ typedef struct vigil__policy {
     uint32_t po_const_off, po_const_count;
     uint32_t po_span_off, po_span_count;
     vigil_val po_id, po_annot, po_file;  /* raw bytes (not encoded values) */
+    int po_verified;                     /* the program passed vigil__verify (cached policies only) */
 } vigil__policy;
 
 /** Reads and checks policy `num`: VIGIL_OK or VIGIL_E_CORRUPT. */
 int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out);
 /** Checks a program (IDX-P003): VIGIL_OK or VIGIL_E_CORRUPT. */
 int vigil__verify(vigil__reader *rd, const vigil__policy *po);
+/** Records that policy `num`'s program passed verification, so later decisions skip it. */
+void vigil__policy_verified(vigil__reader *rd, uint32_t num);
 /** Runs a verified program: VIGIL_OK with the truth (0 or 1) or an error kind and pc set; or VIGIL_E_CORRUPT. */
 int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc);
 /** Matches a scope constraint natively: 1, 0, or VIGIL_E_CORRUPT. */
