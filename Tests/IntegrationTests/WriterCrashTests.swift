@@ -52,7 +52,9 @@ extension GenerationTests {
         var killed = 0, killedBeforeCommit = 0, finishedFirst = 0, lateCommits = 0
         var previousKilled = false
         do {
-            while killed < kills && finishedFirst < kills {
+            // A busy machine changes how long a publish takes; a writer that finishes before its kill shrinks the
+            // window, so the run still reaches its kills instead of giving up.
+            while killed < kills && finishedFirst < 5 * kills {
                 k += 1
                 try GenerationWorld(k: k, bulk: Self.writerBulk).write(to: work)
                 let run = try WriterRun(vigil: vigil, work: work, index: index)
@@ -68,6 +70,7 @@ extension GenerationTests {
                     if now == committed { killedBeforeCommit += 1 }
                 } else {
                     finishedFirst += 1
+                    window *= 0.8
                     #expect(run.exitedNormally, "vigil compile failed:\n\(run.output())")
                 }
                 // A publish either committed whole (one generation more) or not at all. One more is allowed after
