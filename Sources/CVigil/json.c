@@ -90,6 +90,18 @@ static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
         uint8_t c = ps->s[ps->pos];
         if (c == '"') { ps->pos++; *len = k; return VIGIL_OK; }
         if (c < 0x20) return CTX_ERR;
+        if (c < 0x80 && c != '\\') {
+            /* A run of plain ASCII (the common case) is copied at once. */
+            size_t start = ps->pos;
+            while (ps->pos < ps->n) {
+                uint8_t d = ps->s[ps->pos];
+                if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+                ps->pos++;
+            }
+            if (out) memcpy(out + k, ps->s + start, ps->pos - start);
+            k += (uint32_t)(ps->pos - start);
+            continue;
+        }
         if (c != '\\') {
             uint32_t l = utf8_len(ps->s + ps->pos, ps->n - ps->pos);
             if (l == 0) return CTX_ERR;
