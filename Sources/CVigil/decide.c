@@ -74,13 +74,7 @@ static int resolve_entity(vigil__reader *rd, const char *type, size_t tlen, cons
     int rc = vigil__name_id(rd, (const uint8_t *)type, tlen, &tid);
     if (rc == VIGIL_OK) rc = vigil__entity_id(rd, tid, (const uint8_t *)id, ilen, &eid);
     if (rc) return rc;
-    uint8_t *p = vigil__alloc(rd, 5);
-    if (!p) return VIGIL_E_LIMIT;
-    p[0] = VIGIL_V_ENTITY;
-    vigil__wr32(p + 1, eid);
-    out->p = p;
-    out->n = 5;
-    return VIGIL_OK;
+    return vigil__make_entity(rd, eid, out);
 }
 
 /* context.session := the session entity, replacing any `session` key the caller sent. */
@@ -91,10 +85,7 @@ static int set_session(vigil__reader *rd, uint32_t session_eid) {
     if (rc) return rc;
     uint32_t *ids = vigil__alloc_aligned(rd, sizeof(uint32_t) * (count + 1));
     vigil_val *vals = vigil__alloc_aligned(rd, sizeof(vigil_val) * (count + 1));
-    uint8_t *ent = vigil__alloc(rd, 5);
-    if (!ids || !vals || !ent) return VIGIL_E_LIMIT;
-    ent[0] = VIGIL_V_ENTITY;
-    vigil__wr32(ent + 1, session_eid);
+    if (!ids || !vals) return VIGIL_E_LIMIT;
     uint32_t n = 0;
     const uint8_t *q = ctx.p + 9;
     for (uint32_t i = 0; i < count; i++) {
@@ -103,8 +94,7 @@ static int set_session(vigil__reader *rd, uint32_t session_eid) {
         q += 4 + sz;
     }
     ids[n] = sid;
-    vals[n].p = ent;
-    vals[n].n = 5;
+    if ((rc = vigil__make_entity(rd, session_eid, &vals[n]))) return rc;
     rc = vigil__record_build(rd, ids, vals, n + 1, &rd->rd_vars[3]);
     return rc == 1 ? VIGIL_E_CORRUPT : rc;
 }

@@ -421,13 +421,7 @@ static int build_entity(parser *ps, size_t start, size_t inner, vigil_val *out) 
     if ((rc = vigil__entity_id(ps->rd, type, ib, il, &eid))) return rc;
     ps->pos = save;
     ps->rd->rd_top = start;
-    uint8_t *p = vigil__alloc(ps->rd, 5);
-    if (!p) return VIGIL_E_LIMIT;
-    p[0] = VIGIL_V_ENTITY;
-    vigil__wr32(p + 1, eid);
-    out->p = p;
-    out->n = 5;
-    return 1;
+    return (rc = vigil__make_entity(ps->rd, eid, out)) ? rc : 1;
 }
 
 /* A call from the object at `inner` with a string `fn` and `arg` or an array `args` (the inside of

@@ -99,6 +99,16 @@ int vigil__make_long(vigil__reader *rd, int64_t v, uint8_t tag, vigil_val *out) 
     return VIGIL_OK;
 }
 
+int vigil__make_entity(vigil__reader *rd, uint32_t eid, vigil_val *out) {
+    uint8_t *p = vigil__alloc(rd, 5);
+    if (!p) return VIGIL_E_LIMIT;
+    p[0] = VIGIL_V_ENTITY;
+    vigil__wr32(p + 1, eid);
+    out->p = p;
+    out->n = 5;
+    return VIGIL_OK;
+}
+
 /* Shell sort: in place, no allocation (qsort may call malloc), and fast enough for the small sets of requests. */
 static void sort_vals(vigil_val *v, uint32_t n) {
     static const uint32_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };

@@ -191,6 +191,7 @@ static inline const uint8_t *vigil__set_first(vigil_val s, uint32_t *count) {
 }
 /** Encoders into the arena; NULL when it is full. */
 int vigil__make_long(vigil__reader *rd, int64_t v, uint8_t tag, vigil_val *out);
+int vigil__make_entity(vigil__reader *rd, uint32_t eid, vigil_val *out);
 extern const uint8_t vigil__true_enc[2], vigil__false_enc[2];
 static inline vigil_val vigil__bool(int b) { vigil_val v = { b ? vigil__true_enc : vigil__false_enc, 2 }; return v; }
 /** Whether a string matches a pattern constant (code points; invalid UTF-8 bytes count as one code point each). */

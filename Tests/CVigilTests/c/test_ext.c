@@ -138,16 +138,6 @@ static void test_calls(vigil__reader *rd) {
 void test_ext(void) {
     test_ip();
     test_numbers();
-    /* Calls that build values need a reader's arena: use a minimal index. */
-    tix t;
-    tix_create(&t);
-    tix_header(&t, 1);
-    tix_commit(&t);
-    vigil_index *ix;
-    CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
-    vigil__reader *rd = t_reader(ix);
-    test_calls(rd);
-    vigil__reader_end(rd);
-    vigil_index_close(ix);
-    tix_remove(t.dir);
+    /* Calls that build values need a reader's arena. */
+    t_with_empty_index(test_calls);
 }

@@ -129,15 +129,5 @@ static void test_like(void) {
 void test_value(void) {
     test_check();
     test_like();
-    tix t;
-    tix_create(&t);
-    tix_header(&t, 1);
-    tix_commit(&t);
-    vigil_index *ix;
-    CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
-    vigil__reader *rd = t_reader(ix);
-    test_build(rd);
-    vigil__reader_end(rd);
-    vigil_index_close(ix);
-    tix_remove(t.dir);
+    t_with_empty_index(test_build);
 }

@@ -231,6 +231,20 @@ vigil__reader *t_reader(vigil_index *ix) {
     return rd;
 }
 
+void t_with_empty_index(void (*fn)(vigil__reader *rd)) {
+    tix t;
+    tix_create(&t);
+    tix_header(&t, 1);
+    tix_commit(&t);
+    vigil_index *ix;
+    CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
+    vigil__reader *rd = t_reader(ix);
+    fn(rd);
+    vigil__reader_end(rd);
+    vigil_index_close(ix);
+    tix_remove(t.dir);
+}
+
 int main(void) {
     test_ext();
     test_value();

@@ -81,5 +81,7 @@ void test_fuzz(void);
 
 /* A reader for unit tests that need one (arena, transaction): a decision-ready reader on an index. */
 vigil__reader *t_reader(vigil_index *ix);
+/* Runs `fn` with a reader on an index that holds only a header: for tests that need an arena, not data. */
+void t_with_empty_index(void (*fn)(vigil__reader *rd));
 
 #endif
