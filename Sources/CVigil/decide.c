@@ -129,39 +129,12 @@ static int prepare(vigil__reader *rd, const vigil_request *req, int *session_rea
     return VIGIL_OK;
 }
 
-/* The context type of the request's action from ctx_types, checked; NULL when the index has none for it. Only
- * reads: an action the index does not know has no type, and no temporary id is made for it here. */
-static int context_type(vigil__reader *rd, const vigil_request *act, const uint8_t **type) {
-    *type = NULL;
-    if (!rd->rd_ix->ix_has_ctx_types || bad_str(act->action_type, act->action_type_len) ||
-        bad_str(act->action_id, act->action_id_len) || act->action_type_len > 511 || act->action_id_len + 4 > 511)
-        return VIGIL_OK;
-    MDB_val k = vigil__name_key((const uint8_t *)act->action_type, act->action_type_len), v;
-    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
-    if (rc == MDB_NOTFOUND) return VIGIL_OK;
-    if (rc) return VIGIL_E_IO;
-    if (v.mv_size != 4) return VIGIL_E_CORRUPT;
-    uint8_t key[511];
-    memcpy(key, v.mv_data, 4);
-    if (act->action_id_len) memcpy(key + 4, act->action_id, act->action_id_len);
-    k.mv_size = 4 + act->action_id_len;
-    k.mv_data = key;
-    rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &k, &v);
-    if (rc == MDB_NOTFOUND) return VIGIL_OK;
-    if (rc) return VIGIL_E_IO;
-    if (v.mv_size != 4) return VIGIL_E_CORRUPT;
-    unsigned int eid = vigil__rd32(v.mv_data);
-    k.mv_size = sizeof eid;
-    k.mv_data = &eid;
-    rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_ctx_types, &k, &v);
-    if (rc == MDB_NOTFOUND) return VIGIL_OK;
-    if (rc) return VIGIL_E_IO;
-    /* IDX-T001: one whole descriptor, of a Record (a context is a record). */
-    if (vigil__type_check(v.mv_data, v.mv_size, VIGIL__MAX_DEPTH) != v.mv_size ||
-        ((const uint8_t *)v.mv_data)[0] != VIGIL_T_RECORD)
-        return VIGIL_E_CORRUPT;
-    *type = v.mv_data;
-    return VIGIL_OK;
+/* The plan of the request's action (arguments checked as resolve_entity checks them). */
+static int plan_of(vigil__reader *rd, const vigil_request *act, vigil__plan *plan) {
+    if (bad_str(act->action_type, act->action_type_len) || bad_str(act->action_id, act->action_id_len))
+        return VIGIL_E_INVALID_ARG;
+    return vigil__plan_get(rd, (const uint8_t *)act->action_type, act->action_type_len,
+            (const uint8_t *)act->action_id, act->action_id_len, plan);
 }
 
 /* Parses the request's context (by `type`) and applies the session. */
@@ -172,21 +145,6 @@ static int load_context(vigil__reader *rd, const vigil_request *req, const uint8
     else if ((rc = vigil__context_parse(rd, req->context_json, req->context_json_len, type, &rd->rd_vars[3])))
         return rc;
     return session_eid == VIGIL_NONE ? VIGIL_OK : set_session(rd, session_eid);
-}
-
-/* A by_action list, checked (IDX-A001 is checked while merging). */
-static int action_list(vigil__reader *rd, uint32_t key, const uint8_t **list, uint32_t *count) {
-    *list = NULL;
-    *count = 0;
-    unsigned int k32 = key;
-    MDB_val k = { sizeof k32, &k32 }, v;
-    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_by_action, &k, &v);
-    if (rc == MDB_NOTFOUND) return VIGIL_OK;
-    if (rc) return VIGIL_E_IO;
-    if (v.mv_size % 4 != 0) return VIGIL_E_CORRUPT;                      /* IDX-A001: u32 numbers */
-    *list = v.mv_data;
-    *count = (uint32_t)(v.mv_size / 4);
-    return VIGIL_OK;
 }
 
 static void policy_label(uint32_t num, const vigil__policy *po, trace *tr) {
@@ -209,40 +167,17 @@ static int span_of(const vigil__policy *po, uint32_t pc, uint32_t *line, uint32_
     return found;
 }
 
-/* Runs the candidates for the request in rd_vars and combines their effects into out. */
-static int evaluate(vigil__reader *rd, vigil_result *out, trace *tr) {
-    uint32_t action = vigil__rd32(rd->rd_vars[1].p + 1);
-    const uint8_t *la, *lb;
-    uint32_t na, nb, ia = 0, ib = 0;
-    int rc;
-    /* An action the index does not know has no list of its own; the unconstrained policies still apply. */
-    if (action < VIGIL_TEMP_ID_BASE) {
-        if ((rc = action_list(rd, action, &la, &na))) return rc;
-    } else {
-        la = NULL;
-        na = 0;
-    }
-    if ((rc = action_list(rd, VIGIL_ANY_ACTION, &lb, &nb))) return rc;
+/* Runs the plan's candidates for the request in rd_vars and combines their effects into out. */
+static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *out, trace *tr) {
+    const uint32_t *nums;
+    uint32_t count;
+    int rc = vigil__candidates(rd, plan, vigil__rd32(rd->rd_vars[0].p + 1), tr != NULL, &nums, &count);
+    if (rc) return rc;
     uint32_t permits[VIGIL_RESULT_MAX_POLICIES], forbids[VIGIL_RESULT_MAX_POLICIES];
     uint32_t npermit = 0, nforbid = 0, level = 0, max_age = UINT32_MAX;
     int all_step_up = 1;
-    uint32_t la_prev = 0, lb_prev = 0;
-    while (ia < na || ib < nb) {
-        /* Merge the two sorted lists (IDX-A001: each strictly ascending), evaluating each policy once. */
-        uint32_t x = ia < na ? vigil__rd32(la + 4 * (size_t)ia) : UINT32_MAX;
-        uint32_t y = ib < nb ? vigil__rd32(lb + 4 * (size_t)ib) : UINT32_MAX;
-        if ((ia < na && ia > 0 && x <= la_prev) || (ib < nb && ib > 0 && y <= lb_prev)) return VIGIL_E_CORRUPT;
-        uint32_t num;
-        if (ia < na && (ib >= nb || x <= y)) {
-            num = x;
-            la_prev = x;
-            ia++;
-            if (ib < nb && y == x) { lb_prev = y; ib++; }
-        } else {
-            num = y;
-            lb_prev = y;
-            ib++;
-        }
+    for (uint32_t c = 0; c < count; c++) {
+        uint32_t num = nums[c];
         vigil__policy po;
         if ((rc = vigil__policy_get(rd, num, &po))) return rc;
         if (tr) policy_label(num, &po, tr);
@@ -327,14 +262,15 @@ static void level_restore(vigil__reader *rd, level l) {
 }
 
 /* Decides one (action, resource) once the context is loaded. */
-static int decide_pair(vigil__reader *rd, const vigil_request *act, const vigil_request *res, vigil_result *out,
-        trace *tr) {
-    int rc = resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len,
+static int decide_pair(vigil__reader *rd, const vigil__plan *plan, const vigil_request *act,
+        const vigil_request *res, vigil_result *out, trace *tr) {
+    int rc = plan->pl_action != VIGIL_NONE ? vigil__make_entity(rd, plan->pl_action, &rd->rd_vars[1]) :
+        resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len,
             &rd->rd_vars[1]);
     if (rc == VIGIL_OK)
         rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len,
                 &rd->rd_vars[2]);
-    if (rc == VIGIL_OK) rc = evaluate(rd, out, tr);
+    if (rc == VIGIL_OK) rc = evaluate(rd, plan, out, tr);
     return rc;
 }
 
@@ -348,7 +284,7 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         return VIGIL_E_INVALID_ARG;
     }
     int rc = VIGIL_OK, first = VIGIL_OK, reason = 0, ctx_rc = VIGIL_OK, ctx_loaded = 0;
-    uint32_t session_eid = VIGIL_NONE;
+    uint32_t session_eid = VIGIL_NONE, ctx_size = 0;
     const uint8_t *ctx_type = NULL;
     level after_prepare = { 0 }, after_context = { 0 };
     vigil__reader *rd = vigil__reader_get(ix, &rc);
@@ -362,19 +298,23 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         int st = rc;
         if (st == VIGIL_OK) {
             out[i].generation = rd->rd_hdr.vh_generation;
-            const uint8_t *type = NULL;
+            vigil__plan plan;
             if (reason) {
                 out[i].reason = reason;
-            } else if ((st = context_type(rd, &actions[i], &type)) == VIGIL_OK) {
-                if (!ctx_loaded || type != ctx_type) {
+            } else if ((st = plan_of(rd, &actions[i], &plan)) == VIGIL_OK) {
+                const uint8_t *type = plan.pl_ctx_type;
+                /* Actions often share a context type: compare the descriptors, not where they lie. */
+                if (!ctx_loaded || plan.pl_ctx_size != ctx_size ||
+                    (ctx_size && memcmp(type, ctx_type, ctx_size) != 0)) {
                     level_restore(rd, after_prepare);
                     ctx_rc = load_context(rd, base, type, session_eid);
                     ctx_type = type;
+                    ctx_size = plan.pl_ctx_size;
                     ctx_loaded = 1;
                     after_context = level_save(rd);
                 }
                 st = ctx_rc;
-                if (st == VIGIL_OK) st = decide_pair(rd, &actions[i], &resources[i], &out[i], tr);
+                if (st == VIGIL_OK) st = decide_pair(rd, &plan, &actions[i], &resources[i], &out[i], tr);
                 level_restore(rd, after_context);
             }
         }

@@ -119,6 +119,7 @@ static void reader_free(vigil__reader *rd) {
     free(rd->rd_arena);
     free(rd->rd_pc_buf);
     free(rd->rd_pc);
+    free(rd->rd_plan_buf);
     free(rd->rd_pool);
     free(rd->rd_stack);
     free(rd);
@@ -160,9 +161,10 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     rd->rd_arena = malloc(VIGIL__ARENA_BYTES);
     rd->rd_pc_buf = malloc(VIGIL__PCACHE_BYTES);
     rd->rd_pc = calloc(VIGIL__PCACHE_MAX, sizeof *rd->rd_pc);
+    rd->rd_plan_buf = malloc(VIGIL__PLAN_BYTES);
     rd->rd_pool = malloc(VIGIL__POOL_BYTES);
     rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
-    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc) {
+    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc || !rd->rd_plan_buf) {
         reader_free(rd);
         *status = VIGIL_E_NOMEM;
         return NULL;
@@ -194,8 +196,13 @@ int vigil__reader_begin(vigil__reader *rd) {
     rd->rd_tname_count = 0;
     rd->rd_tent_count = 0;
     rc = read_header(rd->rd_txn, rd->rd_ix->ix_meta, &rd->rd_hdr);
-    if (rc) vigil__reader_end(rd);
-    return rc;
+    if (rc) { vigil__reader_end(rd); return rc; }
+    /* Epochs start at 1, so the zeroed caches of a new reader never match. */
+    if (rd->rd_epoch == 0 || rd->rd_epoch_gen != rd->rd_hdr.vh_generation) {
+        rd->rd_epoch++;
+        rd->rd_epoch_gen = rd->rd_hdr.vh_generation;
+    }
+    return VIGIL_OK;
 }
 
 void vigil__reader_end(vigil__reader *rd) {
@@ -218,19 +225,48 @@ static int lookup_status(int rc) {
     return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? VIGIL_E_CORRUPT : VIGIL_E_IO;
 }
 
-int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
-    /* LMDB keys are at most 511 bytes; a longer name cannot be stored, so it is temporary. */
-    if (len <= 511) {
-        MDB_val k = vigil__name_key(name, len), v;
-        int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
-        if (rc == 0) {
-            if (v.mv_size != 4) return VIGIL_E_CORRUPT;
-            *id = vigil__rd32(v.mv_data);
-            if (*id >= rd->rd_hdr.vh_name_count) return VIGIL_E_CORRUPT; /* name ids are 0 ..< vh_name_count */
-            return VIGIL_OK;
+/* FNV-1a: short keys, no setup. */
+static uint32_t name_hash(const uint8_t *b, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+int vigil__name_find(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
+    /* LMDB keys are at most 511 bytes; a longer name cannot be stored. */
+    if (len > 511) return 0;
+    vigil__ncache_entry *slot = NULL;
+    if (len <= VIGIL__NCACHE_LEN) {
+        slot = &rd->rd_ncache[name_hash(name, len) & (VIGIL__NCACHE - 1)];
+        if (slot->nc_epoch == rd->rd_epoch && slot->nc_len == len && memcmp(slot->nc_bytes, name, len) == 0) {
+            *id = slot->nc_id;
+            return slot->nc_id != VIGIL_NONE;
         }
-        if ((rc = lookup_status(rc)) < 0) return rc;
     }
+    MDB_val k = vigil__name_key(name, len), v;
+    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
+    if (rc == 0) {
+        if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+        *id = vigil__rd32(v.mv_data);
+        if (*id >= rd->rd_hdr.vh_name_count) return VIGIL_E_CORRUPT; /* name ids are 0 ..< vh_name_count */
+    } else if ((rc = lookup_status(rc)) < 0) {
+        return rc;
+    } else {
+        *id = VIGIL_NONE;
+    }
+    if (slot) {
+        slot->nc_epoch = rd->rd_epoch;
+        slot->nc_id = *id;
+        slot->nc_len = (uint32_t)len;
+        memcpy(slot->nc_bytes, name, len);
+    }
+    return *id != VIGIL_NONE;
+}
+
+int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
+    int rc = vigil__name_find(rd, name, len, id);
+    if (rc < 0) return rc;
+    if (rc == 1) return VIGIL_OK;
     /* IDX-V004: the same unknown name gets the same temporary id throughout the request. */
     for (uint32_t i = 0; i < rd->rd_tname_count; i++) {
         vigil__temp *t = &rd->rd_tnames[i];
@@ -248,6 +284,15 @@ int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t 
 }
 
 int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t len, uint32_t *eid) {
+    vigil__ucache_entry *slot = NULL;
+    if (type < VIGIL_TEMP_ID_BASE && len <= VIGIL__UCACHE_LEN) {
+        slot = &rd->rd_ucache[(name_hash(id, len) ^ type * 0x9E3779B1u) & (VIGIL__UCACHE - 1)];
+        if (slot->uc_epoch == rd->rd_epoch && slot->uc_type == type && slot->uc_len == len &&
+            memcmp(slot->uc_bytes, id, len) == 0) {
+            *eid = slot->uc_eid;
+            return VIGIL_OK;
+        }
+    }
     if (type < VIGIL_TEMP_ID_BASE && len + 4 <= 511) {
         uint8_t key[511];
         vigil__wr32(key, type);
@@ -258,6 +303,13 @@ int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t
             if (v.mv_size != 4) return VIGIL_E_CORRUPT;
             *eid = vigil__rd32(v.mv_data);
             if (*eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT; /* eids are 0 ..< vh_entity_count */
+            if (slot) {
+                slot->uc_epoch = rd->rd_epoch;
+                slot->uc_type = type;
+                slot->uc_eid = *eid;
+                slot->uc_len = (uint32_t)len;
+                memcpy(slot->uc_bytes, id, len);
+            }
             return VIGIL_OK;
         }
         if ((rc = lookup_status(rc)) < 0) return rc;
@@ -320,6 +372,7 @@ int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int w
         size = v.mv_size;
         slot->ec_txn = rd->rd_txn_serial;
         slot->ec_eid = eid;
+        slot->ec_checked = 0;
         slot->ec_p = rec;
         slot->ec_n = size;
     }
@@ -332,8 +385,20 @@ int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int w
     out->en_flags = er.er_flags;
     out->en_anc = rec + er.er_anc_off;
     out->en_anc_count = er.er_anc_count;
-    if ((want & VIGIL__WANT_ATTRS) && (rc = entity_record(rec, size, er.er_attrs_off, &out->en_attrs))) return rc;
-    if ((want & VIGIL__WANT_TAGS) && (rc = entity_record(rec, size, er.er_tags_off, &out->en_tags))) return rc;
+    if (want & VIGIL__WANT_ATTRS) {
+        if (!(slot->ec_checked & VIGIL__WANT_ATTRS)) {
+            if ((rc = entity_record(rec, size, er.er_attrs_off, &slot->ec_attrs))) return rc;
+            slot->ec_checked |= VIGIL__WANT_ATTRS;
+        }
+        out->en_attrs = slot->ec_attrs;
+    }
+    if (want & VIGIL__WANT_TAGS) {
+        if (!(slot->ec_checked & VIGIL__WANT_TAGS)) {
+            if ((rc = entity_record(rec, size, er.er_tags_off, &slot->ec_tags))) return rc;
+            slot->ec_checked |= VIGIL__WANT_TAGS;
+        }
+        out->en_tags = slot->ec_tags;
+    }
     return 1;
 }
 
@@ -377,12 +442,11 @@ int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap) {
 
 int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
     if (num >= rd->rd_hdr.vh_policy_count) return VIGIL_E_CORRUPT;  /* IDX-A001: numbers below the count */
-    if (!rd->rd_pc_valid || rd->rd_pc_gen != rd->rd_hdr.vh_generation) {
-        /* A new generation: forget the old one's policies. One generation is one committed state. */
+    if (rd->rd_pc_epoch != rd->rd_epoch) {
+        /* A new generation: forget the old one's policies. */
         memset(rd->rd_pc, 0, VIGIL__PCACHE_MAX * sizeof *rd->rd_pc);
         rd->rd_pc_top = 0;
-        rd->rd_pc_gen = rd->rd_hdr.vh_generation;
-        rd->rd_pc_valid = 1;
+        rd->rd_pc_epoch = rd->rd_epoch;
     }
     if (num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) {
         *out = rd->rd_pc[num];
@@ -440,5 +504,5 @@ int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
 }
 
 void vigil__policy_verified(vigil__reader *rd, uint32_t num) {
-    if (rd->rd_pc_valid && num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) rd->rd_pc[num].po_verified = 1;
+    if (rd->rd_pc_epoch == rd->rd_epoch && num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) rd->rd_pc[num].po_verified = 1;
 }

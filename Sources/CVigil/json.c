@@ -155,8 +155,28 @@ static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
     }
 }
 
-/* Decodes a string into the arena (raw bytes, not an encoded value); the caller rolls the arena back. */
+/* The usual string, printable ASCII without escapes, is its own bytes in the input: 1 with the bytes and pos
+ * after it, or 0 with pos unchanged (then read_string decodes it). */
+static int plain_string(parser *ps, const uint8_t **bytes, uint32_t *len) {
+    size_t i = ps->pos + 1;
+    if (ps->pos >= ps->n || ps->s[ps->pos] != '"') return 0;
+    while (i < ps->n) {
+        uint8_t c = ps->s[i];
+        if (c < 0x20 || c >= 0x80 || c == '\\') return 0;
+        if (c == '"') break;
+        i++;
+    }
+    if (i >= ps->n) return 0;
+    *bytes = ps->s + ps->pos + 1;
+    *len = (uint32_t)(i - ps->pos - 1);
+    ps->pos = i + 1;
+    return 1;
+}
+
+/* A string's decoded bytes (not an encoded value): the input's own when plain, else decoded into the arena,
+ * which the caller rolls back. */
 static int string_bytes(parser *ps, const uint8_t **bytes, uint32_t *len) {
+    if (plain_string(ps, bytes, len)) return VIGIL_OK;
     size_t start = ps->pos;
     uint32_t l;
     int rc = read_string(ps, NULL, &l);
@@ -576,9 +596,20 @@ static int build_value(parser *ps, int depth, const uint8_t *ty, vigil_val *out)
         settle(ps, start, out);
         return VIGIL_OK;
     }
+    const uint8_t *plain;
+    uint32_t l;
+    if (c == '"' && plain_string(ps, &plain, &l)) {
+        uint8_t *p = vigil__alloc(ps->rd, 5 + (size_t)l);
+        if (!p) return VIGIL_E_LIMIT;
+        p[0] = VIGIL_V_STRING;
+        vigil__wr32(p + 1, l);
+        memcpy(p + 5, plain, l);
+        out->p = p;
+        out->n = 5 + l;
+        return VIGIL_OK;
+    }
     if (c == '"') {
         size_t save = ps->pos;
-        uint32_t l;
         int rc = read_string(ps, NULL, &l);
         if (rc) return rc;
         uint8_t *p = vigil__alloc(ps->rd, 5 + (size_t)l);

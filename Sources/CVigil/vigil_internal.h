@@ -56,6 +56,13 @@
 #define VIGIL__PCACHE_BYTES  (512u * 1024u) /* room for their copied records */
 #define VIGIL__MAX_ARGS      8           /* extension call arguments */
 #define VIGIL__POOL_BYTES    (2u * VIGIL__CONTEXT_MAX) /* temporary names and entity ids of one request */
+#define VIGIL__NCACHE        256         /* names remembered per generation (a power of two) */
+#define VIGIL__NCACHE_LEN    52          /* the longest name kept there, in bytes */
+#define VIGIL__UCACHE        1024        /* entity uids remembered per generation (a power of two) */
+#define VIGIL__UCACHE_LEN    44          /* the longest entity id kept there, in bytes */
+#define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
+#define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
+#define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
 
 /* Little-endian reads at any alignment: LMDB values carry no alignment guarantee. */
 static inline uint32_t vigil__rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -89,6 +96,50 @@ typedef struct vigil__entity {
 
 typedef struct vigil__reader vigil__reader;
 
+/** A name looked up in one generation: its id, or VIGIL_NONE when the index has no such name. */
+typedef struct vigil__ncache_entry {
+    uint64_t nc_epoch;
+    uint32_t nc_id;
+    uint32_t nc_len;
+    uint8_t nc_bytes[VIGIL__NCACHE_LEN];
+} vigil__ncache_entry;
+
+/** An entity uid found in one generation: its type's name id and id bytes, and its eid. */
+typedef struct vigil__ucache_entry {
+    uint64_t uc_epoch;
+    uint32_t uc_type;
+    uint32_t uc_eid;
+    uint32_t uc_len;
+    uint8_t uc_bytes[VIGIL__UCACHE_LEN];
+} vigil__ucache_entry;
+
+/** Which policies can apply to requests for one action (plan.c). */
+typedef struct vigil__plan {
+    uint32_t pl_action;          /* the action's eid; VIGIL_NONE when the index does not know the action */
+    const uint8_t *pl_ctx_type;  /* its checked context type descriptor, or NULL */
+    uint32_t pl_ctx_size;        /* its size in bytes */
+    int pl_cached;               /* 1: the lists below, copied and split by principal scope; 0: the raw lists */
+    /* Cached: policy numbers whose principal scope names no entity (ascending), and (entity, policy number)
+     * pairs for those whose principal scope is `== E`, `in E` or `is T in E` (ascending). */
+    const uint32_t *pl_all;      /* every policy of the plan, ascending (for explain) */
+    const uint32_t *pl_always;
+    uint32_t pl_always_count;
+    const uint64_t *pl_keyed;    /* entity << 32 | policy number */
+    uint32_t pl_keyed_count;
+    /* Raw: the by_action lists of the action and of VIGIL_ANY_ACTION, in the map (this transaction only). */
+    const uint8_t *pl_list[2];
+    uint32_t pl_list_count[2];
+} vigil__plan;
+
+/** A cached plan, keyed by the action's (type name id, id bytes). */
+typedef struct vigil__plan_slot {
+    uint64_t ps_epoch;           /* valid when equal to rd_plan_epoch */
+    uint32_t ps_type;
+    uint32_t ps_id_len;
+    uint8_t ps_id[VIGIL__PLAN_ID_LEN];
+    vigil__plan ps_plan;
+} vigil__plan_slot;
+
 /** An open index. */
 struct vigil_index {
     MDB_env *ix_env;
@@ -100,12 +151,15 @@ struct vigil_index {
     _Atomic(vigil__reader *) ix_readers;
 };
 
-/** A cached entity record: `ec_p`/`ec_n` point into the map and are valid only in transaction `ec_txn`. */
+/** A cached entity record: `ec_p`/`ec_n` point into the map and are valid only in transaction `ec_txn`. The
+ *  attributes and tags, once checked (IDX-V003), are kept too: policies read the same record many times. */
 typedef struct vigil__ecache_entry {
     uint64_t ec_txn;
     uint32_t ec_eid;
+    uint32_t ec_checked;      /* VIGIL__WANT_* bits whose value below is checked */
     const uint8_t *ec_p;
     size_t ec_n;
+    vigil_val ec_attrs, ec_tags;
 } vigil__ecache_entry;
 
 /** One thread's state on one handle; see PER-THREAD STATE above. */
@@ -133,12 +187,28 @@ struct vigil__reader {
      * Entries are valid only while the transaction lives: ec_txn must equal rd_txn_serial. */
     vigil__ecache_entry rd_ecache[VIGIL__ECACHE];
     uint64_t rd_txn_serial;            /* incremented by every vigil__reader_begin */
+    /* One epoch per generation seen: what a thread derives from the index (names, policy records, plans) is
+     * valid exactly as long as the generation it came from, because every write transaction bumps the
+     * generation. Copies, never pointers into the map, so they outlive the transaction. */
+    uint64_t rd_epoch;                 /* incremented when vigil__reader_begin sees another generation */
+    uint64_t rd_epoch_gen;             /* the generation of rd_epoch */
+    /* Names by their bytes, direct-mapped by hash: a request names its types and context keys, and each
+     * lookup in `names` is a B-tree descent with a memcmp per level. */
+    vigil__ncache_entry rd_ncache[VIGIL__NCACHE];
+    /* Entity uids the same way: requests keep naming the same hot users and resources (only found ones). */
+    vigil__ucache_entry rd_ucache[VIGIL__UCACHE];
+    /* Plans by action; rd_plan_epoch moves with rd_epoch and when the buffer is emptied to make room. */
+    vigil__plan_slot rd_plan[VIGIL__PLAN_SLOTS];
+    uint64_t rd_plan_epoch;
+    uint64_t rd_plan_seen;             /* the rd_epoch that rd_plan_epoch belongs to */
+    uint64_t rd_plan_txn;              /* the rd_txn_serial of the last plan handed out */
+    uint8_t *rd_plan_buf;              /* VIGIL__PLAN_BYTES */
+    size_t rd_plan_top;
     /* Policy records of one generation, copied out of the map with their checks done and their programs
      * verified, so a decision neither descends the policies B-tree nor re-verifies bytecode for each candidate.
      * Copies, not pointers into the map: they outlive the transaction. Refilled lazily when the generation
      * changes; policies past the cache's room are read from the map as before. */
-    uint64_t rd_pc_gen;                /* the generation held, valid when rd_pc_valid */
-    int rd_pc_valid;
+    uint64_t rd_pc_epoch;              /* the rd_epoch of the records held */
     uint8_t *rd_pc_buf;                /* VIGIL__PCACHE_BYTES */
     size_t rd_pc_top;
     struct vigil__policy *rd_pc;       /* VIGIL__PCACHE_MAX entries; po_rec == NULL when not cached */
@@ -154,6 +224,8 @@ void *vigil__alloc_aligned(vigil__reader *rd, size_t n);
 vigil__reader *vigil__reader_get(vigil_index *ix, int *status);
 int vigil__reader_begin(vigil__reader *rd);
 void vigil__reader_end(vigil__reader *rd);
+/** Looks `name` up in the index only: 1 with *id set, 0 when the index has no such name, or VIGIL_E_*. */
+int vigil__name_find(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id);
 /** The name id of `name`: from the index, else a temporary one (IDX-V004). VIGIL_OK or VIGIL_E_LIMIT/CORRUPT. */
 int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id);
 /** The eid of (type, id): from the index, else a temporary one. */
@@ -253,5 +325,17 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
 int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil_val entity);
 /** `a in b` for eids: a == b or b is an ancestor of a. 1, 0 or VIGIL_E_CORRUPT. */
 int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b);
+
+/* ---- Candidate policies (plan.c) ---- */
+/** The plan for an action given as (type, id): cached for the generation when it can be, else the raw lists.
+ *  Only reads the index; makes no temporary id. Its pointers stay valid until the transaction ends.
+ *  VIGIL_OK or VIGIL_E_*. */
+int vigil__plan_get(vigil__reader *rd, const uint8_t *type, size_t tlen, const uint8_t *id, size_t ilen,
+                    vigil__plan *out);
+/** The policy numbers of `plan` whose principal scope can match `principal` (an eid), or every policy of the
+ *  plan when `all` (explain lists them all), ascending and unique, in the arena: VIGIL_OK, VIGIL_E_LIMIT or
+ *  VIGIL_E_CORRUPT. Scopes are still to be matched exactly. */
+int vigil__candidates(vigil__reader *rd, const vigil__plan *plan, uint32_t principal, int all, const uint32_t **nums,
+                      uint32_t *count);
 
 #endif /* VIGIL_INTERNAL_H */

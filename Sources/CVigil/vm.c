@@ -125,14 +125,7 @@ int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil_val entit
 /* A tag key's name id, if the index has the name: 1, 0, or an error. */
 static int tag_id(vigil__reader *rd, vigil_val s, uint32_t *id) {
     uint32_t n = vigil__rd32(s.p + 1);
-    if (n > 511) return 0;
-    MDB_val k = vigil__name_key(s.p + 5, n), v;
-    int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_names, &k, &v);
-    if (rc == MDB_NOTFOUND) return 0;
-    if (rc) return VIGIL_E_IO;
-    if (v.mv_size != 4) return VIGIL_E_CORRUPT;
-    *id = vigil__rd32(v.mv_data);
-    return 1;
+    return vigil__name_find(rd, s.p + 5, n, id);
 }
 
 /* Whether every element of a valid set is an entity (Cedar converts the whole set before `in`). */
