@@ -251,6 +251,7 @@ int main(void) {
     test_json();
     test_vm();
     test_decide();
+    test_plan();
     test_fuzz();
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;

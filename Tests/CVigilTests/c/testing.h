@@ -77,6 +77,7 @@ void test_value(void);
 void test_json(void);
 void test_vm(void);
 void test_decide(void);
+void test_plan(void);
 void test_fuzz(void);
 
 /* A reader for unit tests that need one (arena, transaction): a decision-ready reader on an index. */
