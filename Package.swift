@@ -7,8 +7,11 @@
 //   VigilData       entity, context and template-link JSON, optionally directed and checked by a schema
 //   VigilValidator  strict type checking of policies against a schema
 //   VigilCompiler   policies + entities -> the LMDB index (interning, closure, codegen, index writer)
-//   CVigil          the C evaluator behind vigil.h (libvigil): index reader, bytecode VM, decisions
+//   CVigil          the C evaluator behind vigil.h (libvigil): index reader, bytecode VM, decisions, decision ring
+//   VigilLog        draining decision rings into the hash-chained audit trail, and verifying it
+//   VigilSidecar    vigild's services: policy sources and publishing, data API, HTTP endpoints, metrics
 //   vigil           the command-line tool
+//   vigild          the sidecar daemon
 // Benchmarks live in their own package under Benchmarks/ so `swift test` stays free of benchmark dependencies.
 import PackageDescription
 
@@ -16,6 +19,7 @@ let package = Package(
     name: "Vigil",
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigild", targets: ["vigild"]),
         .library(name: "VigilPolicy", targets: ["VigilPolicy"]),
         .library(name: "VigilSchema", targets: ["VigilSchema"]),
         .library(name: "VigilData", targets: ["VigilData"]),
@@ -27,6 +31,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -49,11 +58,29 @@ let package = Package(
         .target(name: "VigilData", dependencies: ["VigilPolicy", "VigilSchema"]),
         .target(name: "VigilValidator", dependencies: ["VigilPolicy", "VigilSchema"]),
         .target(name: "VigilCompiler", dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "CLMDB", "CVigil"]),
+        .target(name: "VigilLog", dependencies: ["CVigil", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "VigilSidecar",
+            dependencies: [
+                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler", "VigilLog", "CVigil",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler", "CVigil",
+                "VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler", "VigilLog", "CVigil",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "vigild",
+            dependencies: [
+                "VigilSidecar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "CLMDBTests", dependencies: ["CLMDB"]),
         .testTarget(name: "VigilPolicyTests", dependencies: ["VigilPolicy"]),
@@ -67,5 +94,9 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
         .testTarget(name: "IntegrationTests", dependencies: ["VigilCompiler"], exclude: ["c"]),
+        .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "CVigil"]),
+        .testTarget(name: "VigilSidecarTests", dependencies: ["VigilSidecar"]),
+        // Drives the built vigild and vigil executables over HTTP, the Unix socket and a real nginx.
+        .testTarget(name: "DaemonTests", dependencies: ["VigilCompiler", "CVigil"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder until the decision log lands (issue 4).

@@ -1,0 +1,1 @@
+// Placeholder until the sidecar services land (issue 4).

@@ -1,0 +1,1 @@
+print("vigild: not yet")
