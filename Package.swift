@@ -57,7 +57,8 @@ let package = Package(
         .target(name: "VigilSchema", dependencies: ["VigilPolicy"]),
         .target(name: "VigilData", dependencies: ["VigilPolicy", "VigilSchema"]),
         .target(name: "VigilValidator", dependencies: ["VigilPolicy", "VigilSchema"]),
-        .target(name: "VigilCompiler", dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "CLMDB", "CVigil"]),
+        .target(name: "VigilCompiler",
+            dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "CLMDB", "CVigil"]),
         .target(name: "VigilLog", dependencies: ["CVigil", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VigilSidecar",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilCompiler
 import VigilData
 import VigilPolicy
 import VigilSchema

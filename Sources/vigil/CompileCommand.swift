@@ -49,18 +49,15 @@ struct CompileCommand: ParsableCommand {
     func run() throws {
         var diagnostics: [Diagnostic] = []
         var set = PolicySet()
-        let files = try usage { try PolicyFiles.expand(policies) }
-        for path in files {
-            let file = try usage { try PolicyFiles.read(path) }
-            do { set.append(try Parser.parsePolicies(file), from: file) } catch { diagnostics += error.all }
-        }
         var parsedSchema: Schema?
-        if let schema {
-            let file = try usage { try PolicyFiles.read(schema) }
-            do { parsedSchema = try Schema.parse(file: file) } catch { diagnostics += error.all }
-        }
-        if let parsedSchema {
-            diagnostics += Validator(schema: parsedSchema).check(set).errors
+        do {
+            let sources = try PolicySources.load(policyPaths: policies, schemaPath: schema)
+            (set, parsedSchema) = (sources.policies, sources.schema)
+        } catch {
+            switch error {
+            case .unreadable(let message): try usage { throw ValidationErrorMessage(message) }
+            case .invalid(let found, let foundSchema): (diagnostics, parsedSchema) = (found, foundSchema)
+            }
         }
         var entityList: [Entity] = []
         if schema == nil || parsedSchema != nil {

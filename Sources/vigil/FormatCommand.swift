@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilCompiler
 import VigilPolicy
 
 /// `vigil fmt`: rewrite policy files in the one canonical layout.

@@ -3,13 +3,16 @@ import VigilPolicy
 
 /// Turns the paths a user typed into the policy files to read: files as given, directories searched recursively
 /// for `*.cedar`, in a stable (sorted) order so positional policy ids do not depend on the file system.
-enum PolicyFiles {
-    struct NotFound: Error, CustomStringConvertible {
-        var path: String
-        var description: String { "no such file or directory: `\(path)`" }
+public enum PolicyFiles {
+    /// A path that does not exist or cannot be read.
+    public struct NotFound: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "no such file or directory: `\(path)`" }
     }
 
-    static func expand(_ paths: [String]) throws -> [String] {
+    /// The policy files under `paths`: files as given, directories searched recursively for `*.cedar`, sorted.
+    /// - Throws: `NotFound` for a path that does not exist.
+    public static func expand(_ paths: [String]) throws -> [String] {
         let fm = FileManager.default
         var out: [String] = []
         for path in paths {
@@ -29,7 +32,8 @@ enum PolicyFiles {
     }
 
     /// Reads a file as UTF-8 into a `SourceFile` named by the path the user gave.
-    static func read(_ path: String) throws -> SourceFile {
+    /// - Throws: `NotFound`, or `ValidationErrorMessage` when the file is not UTF-8.
+    public static func read(_ path: String) throws -> SourceFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NotFound(path: path)
         }
@@ -41,7 +45,7 @@ enum PolicyFiles {
 }
 
 /// A plain error message for the terminal.
-struct ValidationErrorMessage: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ValidationErrorMessage: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
