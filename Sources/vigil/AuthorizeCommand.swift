@@ -156,10 +156,7 @@ struct AuthorizeCommand: ParsableCommand {
 
     /// An entity uid in Cedar syntax.
     private func uid(_ text: String?) -> EntityUID? {
-        guard let text, let e = try? Parser.parseExpression(SourceFile(name: "<uid>", text: text)),
-              case .literal(.entity(let uid)) = e.kind
-        else { return nil }
-        return uid
+        text.flatMap { EntityUID(parsing: $0) }
     }
 
     private func fail(_ message: String) -> ExitCode {

@@ -65,6 +65,19 @@ public final class IndexWriter: @unchecked Sendable {
         lockFD = -1
     }
 
+    /// Frees the reader slots of processes that died without closing the index (`mdb_reader_check`), so a crashed
+    /// host does not pin old pages and grow the file.
+    /// - Returns: how many slots were cleared.
+    /// - Throws: `.closed` after `close()`, `.lmdb` when LMDB refuses.
+    @discardableResult
+    public func clearStaleReaders() throws(IndexWriterError) -> Int {
+        guard let env else { throw .closed(path: directory) }
+        var dead: Int32 = 0
+        let rc = mdb_reader_check(env, &dead)
+        guard rc == MDB_SUCCESS else { throw .lmdb(operation: "mdb_reader_check", code: rc) }
+        return Int(dead)
+    }
+
     /// Replaces the whole index with `compiled` in one write transaction: every database is cleared and rewritten
     /// and the header gets the next generation and the commit time. Readers see the old contents or the new,
     /// never a mix.
