@@ -10,6 +10,7 @@
  * not satisfied and is listed with its error.
  */
 #include "vigil_internal.h"
+#include "vigil_ring.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -274,13 +275,34 @@ static int decide_pair(vigil__reader *rd, const vigil__plan *plan, const vigil_r
     return rc;
 }
 
+/* The entity number of an entity value in rd_vars. */
+static uint32_t eid_of(vigil_val v) { return vigil__rd32(v.p + 1); }
+
+/* Logs pair i of a call when the handle has a ring; `mark` is when the previous record's decision ended, so a
+ * batch's evaluation times add up to the call's. */
+static void log_pair(vigil_index *ix, int kind, size_t i, const vigil_request *base, const vigil_request *actions,
+        const vigil_request *resources, const vigil_result *res, int status, const uint32_t eids[3], uint64_t *mark) {
+    uint64_t now = vigil__mono_ns();
+    vigil__log lg = { base, actions ? &actions[i] : NULL, resources ? &resources[i] : NULL, res, status, kind,
+                      (uint32_t)i, { eids[0], eids[1], eids[2] }, now - *mark };
+    *mark = now;
+    vigil__ring_log(ix->ix_ring, &lg);
+}
+
 /* vigil_decide, vigil_decide_batch and vigil_explain in one: count pairs of (actions[i], resources[i]). The
- * context is parsed once per distinct context type (once when the index has no schema), not once per pair. */
+ * context is parsed once per distinct context type (once when the index has no schema), not once per pair. Each
+ * pair's decision is logged to the handle's ring as a `kind` record. */
 static int decide_many(vigil_index *ix, const vigil_request *base, size_t count, const vigil_request *actions,
-                       const vigil_request *resources, vigil_result *out, trace *tr) {
+                       const vigil_request *resources, vigil_result *out, trace *tr, int kind) {
     if (!out) return VIGIL_E_INVALID_ARG;
+    int logging = ix && ix->ix_ring;
+    uint64_t mark = logging ? vigil__mono_ns() : 0;
+    uint32_t eids[3] = { VIGIL_NONE, VIGIL_NONE, VIGIL_NONE };
     if (!ix || !base || (count && (!actions || !resources))) {
-        for (size_t i = 0; i < count || i == 0; i++) result_fail(ix, &out[i], VIGIL_E_INVALID_ARG);
+        for (size_t i = 0; i < count || i == 0; i++) {
+            result_fail(ix, &out[i], VIGIL_E_INVALID_ARG);
+            if (logging) log_pair(ix, kind, i, base, actions, resources, &out[i], VIGIL_E_INVALID_ARG, eids, &mark);
+        }
         return VIGIL_E_INVALID_ARG;
     }
     int rc = VIGIL_OK, first = VIGIL_OK, reason = 0, ctx_rc = VIGIL_OK, ctx_loaded = 0;
@@ -292,9 +314,11 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
     if (rc == VIGIL_OK) {
         rc = prepare(rd, base, &reason, &session_eid);
         after_prepare = level_save(rd);
+        if (rc == VIGIL_OK) eids[0] = eid_of(rd->rd_vars[0]);
     }
     for (size_t i = 0; i < count; i++) {
         result_init(&out[i]);
+        eids[1] = eids[2] = VIGIL_NONE;
         int st = rc;
         if (st == VIGIL_OK) {
             out[i].generation = rd->rd_hdr.vh_generation;
@@ -315,6 +339,7 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
                 }
                 st = ctx_rc;
                 if (st == VIGIL_OK) st = decide_pair(rd, &plan, &actions[i], &resources[i], &out[i], tr);
+                if (st == VIGIL_OK) { eids[1] = eid_of(rd->rd_vars[1]); eids[2] = eid_of(rd->rd_vars[2]); }
                 level_restore(rd, after_context);
             }
         }
@@ -326,26 +351,27 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         }
         if (tr) tr_printf(tr, "decision: %s (%s), generation %llu\n", effect_name(out[i].effect),
                           reason_names[out[i].reason], (unsigned long long)out[i].generation);
+        if (logging) log_pair(ix, kind, i, base, actions, resources, &out[i], st, eids, &mark);
     }
     if (rd && rd->rd_live) vigil__reader_end(rd);
     return first;
 }
 
 VIGIL_API int vigil_decide(vigil_index *ix, const vigil_request *req, vigil_result *out) {
-    return decide_many(ix, req, 1, req, req, out, NULL);
+    return decide_many(ix, req, 1, req, req, out, NULL, VIGIL_RING_KIND_DECIDE);
 }
 
 VIGIL_API int vigil_decide_batch(vigil_index *ix, const vigil_request *base, size_t count,
                                  const vigil_request *actions, const vigil_request *resources, vigil_result *out) {
     if (count == 0) return ix && base ? VIGIL_OK : VIGIL_E_INVALID_ARG;
-    return decide_many(ix, base, count, actions, resources, out, NULL);
+    return decide_many(ix, base, count, actions, resources, out, NULL, VIGIL_RING_KIND_BATCH);
 }
 
 VIGIL_API int vigil_explain(vigil_index *ix, const vigil_request *req, vigil_result *out, char *buf, size_t cap) {
     if (!buf || cap == 0) return VIGIL_E_INVALID_ARG;
     trace tr = { buf, cap, 0, 0 };
     buf[0] = 0;
-    int rc = decide_many(ix, req, 1, req, req, out, &tr);
+    int rc = decide_many(ix, req, 1, req, req, out, &tr, VIGIL_RING_KIND_EXPLAIN);
     return rc == VIGIL_OK && tr.truncated ? VIGIL_E_BUFFER : rc;
 }
 

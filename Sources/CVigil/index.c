@@ -60,7 +60,7 @@ static int read_header(MDB_txn *txn, MDB_dbi meta, vigil_header *out) {
 
 VIGIL_API VIGIL__COLD int vigil_index_open(const char *path, unsigned flags, vigil_index **out) {
     if (out) *out = NULL;
-    if (!path || !out || (flags & ~VIGIL_OPEN_FAIL_OPEN)) return VIGIL_E_INVALID_ARG;
+    if (!path || !out || (flags & ~(VIGIL_OPEN_FAIL_OPEN | VIGIL_OPEN_NO_LOG))) return VIGIL_E_INVALID_ARG;
     struct stat st;
     char data[4096];
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return VIGIL_E_NOT_FOUND;
@@ -103,6 +103,7 @@ VIGIL_API VIGIL__COLD int vigil_index_open(const char *path, unsigned flags, vig
     rc = mdb_txn_commit(txn);
     txn = NULL;
     if (rc) { rc = open_status(rc); goto fail; }
+    vigil__ring_open(ix, path);
     *out = ix;
     return VIGIL_OK;
 fail:
@@ -134,6 +135,7 @@ VIGIL_API VIGIL__COLD void vigil_index_close(vigil_index *ix) {
         rd = next;
     }
     mdb_env_close(ix->ix_env);
+    vigil__ring_close(ix);
     /* This thread's cache may name the handle; other threads' caches hold its serial, never reused. */
     if (thread_cache.serial == ix->ix_serial) thread_cache.serial = 0;
     free(ix);

@@ -95,6 +95,7 @@ typedef struct vigil__entity {
 } vigil__entity;
 
 typedef struct vigil__reader vigil__reader;
+typedef struct vigil__ring vigil__ring;
 
 /** A name looked up in one generation: its id, or VIGIL_NONE when the index has no such name. */
 typedef struct vigil__ncache_entry {
@@ -149,6 +150,8 @@ struct vigil_index {
     unsigned ix_flags;                 /* VIGIL_OPEN_* */
     uint64_t ix_serial;                /* unique per open, keys the thread cache */
     _Atomic(vigil__reader *) ix_readers;
+    vigil__ring *ix_ring;              /* the decision log (ring.c), or NULL when off */
+    int ix_ring_status;                /* VIGIL_OK with a ring, else why there is none (vigil_log_stats) */
 };
 
 /** A cached entity record: `ec_p`/`ec_n` point into the map and are valid only in transaction `ec_txn`. The
@@ -337,5 +340,25 @@ int vigil__plan_get(vigil__reader *rd, const uint8_t *type, size_t tlen, const u
  *  VIGIL_E_CORRUPT. Scopes are still to be matched exactly. */
 int vigil__candidates(vigil__reader *rd, const vigil__plan *plan, uint32_t principal, int all, const uint32_t **nums,
                       uint32_t *count);
+
+/* ---- Decision log (ring.c) ---- */
+/** One decision to log: the request parts (any may be NULL), the result and the call's status for it. */
+typedef struct vigil__log {
+    const vigil_request *base, *act, *res;
+    const vigil_result *result;
+    int status;
+    int kind;                    /* VIGIL_RING_KIND_* */
+    uint32_t batch_index;
+    uint32_t eids[3];            /* principal, action, resource; VIGIL_NONE or temporary when not in the index */
+    uint64_t eval_ns;
+} vigil__log;
+/** Creates the handle's ring when logging is on (cold; never fails the open: ix_ring_status says why not). */
+void vigil__ring_open(vigil_index *ix, const char *index_path);
+/** Marks the ring closed and unmaps it. */
+void vigil__ring_close(vigil_index *ix);
+/** Appends one record; drops and counts it when the ring is full. No lock, no system call, no allocation. */
+void vigil__ring_log(vigil__ring *rg, const vigil__log *lg);
+/** CLOCK_MONOTONIC in ns (vDSO). */
+uint64_t vigil__mono_ns(void);
 
 #endif /* VIGIL_INTERNAL_H */

@@ -27,6 +27,13 @@
  *   A vigil_index handle may be shared by any number of threads. Each thread gets its own read transaction and
  *   scratch space on its first decision (the only allocation); they are released by vigil_index_close().
  *
+ * DECISION LOG
+ *   Unless opened with VIGIL_OPEN_NO_LOG, a handle appends a fixed-size record of every decision (vigil_decide,
+ *   each pair of vigil_decide_batch, vigil_explain) to a shared-memory ring file that vigild drains into the
+ *   audit trail (docs/DECISION_LOG.md). The ring lives in the directory named by the environment variable
+ *   VIGIL_RING_DIR, else in `<index>/rings/` when that directory exists; otherwise nothing is logged. Appending
+ *   takes no lock and never waits: when the ring is full the record is dropped and counted (vigil_log_stats).
+ *
  * STATUS CODES
  *   Every function returns VIGIL_OK (0) or a negative VIGIL_E_* code; vigil_strerror() describes one.
  *   The decision itself is in vigil_result.effect, never in the status.
@@ -81,6 +88,7 @@ extern "C" {
 
 /* ---- vigil_index_open() flags. ---- */
 #define VIGIL_OPEN_FAIL_OPEN 0x1u /**< index errors decide ALLOW instead of DENY (explicit opt-in) */
+#define VIGIL_OPEN_NO_LOG    0x2u /**< append no decision record to a ring, even where a ring directory exists */
 
 /** Most policies listed in one result (determining or erroring); more are counted but not listed. */
 #define VIGIL_RESULT_MAX_POLICIES 64
@@ -129,7 +137,7 @@ typedef struct vigil_result {
 /**
  * @brief Opens an index read-only.
  * @param[in]  path   the index directory (holding data.mdb and lock.mdb); the lock file must be writable
- * @param[in]  flags  0 or VIGIL_OPEN_FAIL_OPEN
+ * @param[in]  flags  0, or VIGIL_OPEN_FAIL_OPEN and/or VIGIL_OPEN_NO_LOG
  * @param[out] out    receives the handle on success, NULL otherwise
  * @return VIGIL_OK; VIGIL_E_INVALID_ARG; VIGIL_E_NOT_FOUND (no index at path); VIGIL_E_IO; VIGIL_E_NOT_INDEX;
  *         VIGIL_E_VERSION (a format this library does not read: upgrade libvigil); VIGIL_E_CORRUPT; VIGIL_E_NOMEM.
@@ -185,6 +193,22 @@ VIGIL_API int vigil_explain(vigil_index *ix, const vigil_request *req, vigil_res
 
 /** @brief The generation of the index as this handle sees it now. @return VIGIL_OK or an index error. */
 VIGIL_API int vigil_index_generation(vigil_index *ix, uint64_t *generation);
+
+/**
+ * @brief Counts of this handle's decision log: records appended to its ring and records dropped because the
+ *        ring was full (the drainer fell behind). appended + dropped is the number of decisions made.
+ * @param[out] appended  may be NULL
+ * @param[out] dropped   may be NULL
+ * @return VIGIL_OK; VIGIL_E_INVALID_ARG; VIGIL_E_NOT_FOUND (the handle logs nothing: VIGIL_OPEN_NO_LOG, or no
+ *         ring directory); VIGIL_E_IO (a ring directory exists but the ring could not be created there).
+ */
+VIGIL_API int vigil_log_stats(vigil_index *ix, uint64_t *appended, uint64_t *dropped);
+
+/**
+ * @brief Copies the path of this handle's ring file into buf (NUL-terminated).
+ * @return VIGIL_OK; VIGIL_E_INVALID_ARG; VIGIL_E_NOT_FOUND or VIGIL_E_IO as vigil_log_stats(); VIGIL_E_BUFFER.
+ */
+VIGIL_API int vigil_log_path(vigil_index *ix, char *buf, size_t cap);
 
 /** @brief The library version string, "MAJOR.MINOR.PATCH". Never NULL. */
 VIGIL_API const char *vigil_version(void);

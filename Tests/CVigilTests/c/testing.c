@@ -253,6 +253,7 @@ int main(void) {
     test_decide();
     test_plan();
     test_fuzz();
+    test_ring();
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }

@@ -79,6 +79,7 @@ void test_vm(void);
 void test_decide(void);
 void test_plan(void);
 void test_fuzz(void);
+void test_ring(void);
 
 /* A reader for unit tests that need one (arena, transaction): a decision-ready reader on an index. */
 vigil__reader *t_reader(vigil_index *ix);
