@@ -1,0 +1,300 @@
+import Foundation
+import Synchronization
+
+/// Why the audit trail could not be opened or written.
+public struct AuditTrailError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) { self.description = description }
+
+    static func posix(_ what: String, _ path: String) -> AuditTrailError {
+        AuditTrailError("\(path): \(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// The append-only, hash-chained audit trail: JSON lines in `audit-000001.jsonl`, `audit-000002.jsonl`, … in one
+/// directory, each line carrying the SHA-256 of the line before it (docs/DECISION_LOG.md), rotated to a new file
+/// when the current one would pass `maxFileBytes`, the chain continuing across files. `AuditVerifier` checks it.
+///
+/// `append` only formats and chains a line in memory; `commit` writes what was appended, syncs it to disk (with
+/// `.everyCommit`), and records the last line's sequence number and hash in `audit.head`, so that lines removed
+/// from the end are detected too. Call `commit` once per drain (see `RingDrainer.drain`), not per record: it
+/// costs an `fsync`.
+///
+/// Opening an existing trail continues its chain after its last complete line; a last line left half-written by
+/// a crash is cut off first (its records were not released from their rings, so they are drained again).
+/// Thread-safe: calls are serialized. Files are created 0640, the directory 0750.
+public final class AuditTrail: Sendable {
+    /// When `commit` forces data to disk.
+    public enum SyncPolicy: Sendable {
+        /// `fsync` the file (and the directory after a rotation, and `audit.head`) on every commit: a committed
+        /// record survives a power loss.
+        case everyCommit
+        /// Leave writing back to the operating system: a committed record survives a crash of the process, not of
+        /// the machine. For benchmarks and tests.
+        case never
+    }
+
+    public let directory: String
+    public let maxFileBytes: Int
+    public let sync: SyncPolicy
+    private let state: Mutex<State>
+
+    /// The longest line accepted (`append(object:)`).
+    public static let maxLineBytes = 1 << 20
+
+    private struct State: ~Copyable {
+        var fileNumber: Int
+        var fd: Int32
+        var fileBytes: Int
+        var seq: UInt64
+        var lastHash: [UInt8]
+        var pending = JSONBytes()
+        var lineEnds: [Int] = []
+
+        init(fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
+            (self.fileNumber, self.fd, self.fileBytes, self.seq, self.lastHash) =
+                (fileNumber, fd, fileBytes, seq, lastHash)
+        }
+
+        deinit { close(fd) }
+    }
+
+    /// Opens the trail in `directory` (created when missing), continuing its chain.
+    /// - Parameters:
+    ///   - maxFileBytes: a file is rotated before a line would take it past this size (a longer line gets a file
+    ///     of its own).
+    ///   - sync: when commits reach the disk.
+    /// - Throws: `AuditTrailError` when the directory or the last file cannot be read or written, or when the
+    ///   last line is not a chained record (run `vigil audit verify`).
+    public init(directory: String, maxFileBytes: Int = 64 << 20, sync: SyncPolicy = .everyCommit) throws {
+        self.directory = directory
+        self.maxFileBytes = max(4096, maxFileBytes)
+        self.sync = sync
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw AuditTrailError("\(directory): cannot create the audit directory: \(error.localizedDescription)")
+        }
+        let numbers = try Self.fileNumbers(directory)
+        guard let last = numbers.last else {
+            let fd = try Self.create(directory, 1, sync: sync)
+            state = Mutex(State(fileNumber: 1, fd: fd, fileBytes: 0, seq: 0, lastHash: Array(AuditChain.genesis.utf8)))
+            return
+        }
+        let path = directory + "/" + AuditFiles.name(last)
+        let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw AuditTrailError.posix("open", path) }
+        do {
+            let size = try Self.cutPartialLine(fd, path)
+            var tail: (seq: UInt64, hash: [UInt8])?
+            for n in numbers.reversed() where tail == nil {
+                tail = try Self.lastRecord(directory + "/" + AuditFiles.name(n))
+            }
+            state = Mutex(State(fileNumber: last, fd: fd, fileBytes: size, seq: tail?.seq ?? 0,
+                                lastHash: tail?.hash ?? Array(AuditChain.genesis.utf8)))
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// The sequence number of the last line appended (0 for an empty trail).
+    public var lastSequence: UInt64 { state.withLock { $0.seq } }
+
+    /// The hash of the last line appended (64 hex digits; zeros for an empty trail).
+    public var lastHash: String { state.withLock { String(decoding: $0.lastHash, as: UTF8.self) } }
+
+    /// Appends a decision as the next line (in memory until `commit`).
+    public func append(_ record: DecisionRecord) {
+        state.withLock { state in
+            Self.chain(&state) { record.appendFields(to: &$0) }
+        }
+    }
+
+    /// Appends another kind of event as the next line (in memory until `commit`): `object` is the text of one
+    /// JSON object (the caller's to make valid), whose fields follow `seq` and `prev` in the line.
+    /// - Throws: `AuditTrailError` when it is not `{…}` on one line, or is longer than `maxLineBytes`.
+    public func append(object: String) throws {
+        var text = object
+        try text.withUTF8 { utf8 in
+            guard utf8.count >= 2, utf8.count <= Self.maxLineBytes, utf8.first == UInt8(ascii: "{"),
+                  utf8.last == UInt8(ascii: "}"), !utf8.contains(0x0A), !utf8.contains(0x0D) else {
+                throw AuditTrailError("an audit event must be one JSON object on one line")
+            }
+            let inner = UnsafeBufferPointer(rebasing: utf8[1..<utf8.count - 1])
+            state.withLock { state in
+                Self.chain(&state) { $0.bytes.append(contentsOf: inner) }
+            }
+        }
+    }
+
+    /// Formats line seq+1 around the fields `fields` writes, and chains it.
+    private static func chain(_ state: inout State, _ fields: (inout JSONBytes) -> Void) {
+        let start = state.pending.bytes.count
+        state.pending.raw("{\"seq\":")
+        state.pending.unsigned(state.seq + 1)
+        state.pending.raw(",\"prev\":\"")
+        state.pending.bytes.append(contentsOf: state.lastHash)
+        state.pending.byte(UInt8(ascii: "\""))
+        let before = state.pending.bytes.count
+        state.pending.byte(UInt8(ascii: ","))
+        fields(&state.pending)
+        if state.pending.bytes.count == before + 1 { state.pending.bytes.removeLast() }  // an empty object
+        let hash = state.pending.bytes[start...].withUnsafeBytes { AuditChain.hash($0) }
+        state.pending.raw(",\"hash\":\"")
+        state.pending.bytes.append(contentsOf: hash)
+        state.pending.raw("\"}\n")
+        state.lineEnds.append(state.pending.bytes.count)
+        state.seq += 1
+        state.lastHash = hash
+    }
+
+    /// Writes every line appended since the last commit, rotating files by size, syncs per the policy, and
+    /// records the last line in `audit.head`.
+    /// - Throws: `AuditTrailError` on a write or sync failure; lines not yet written stay pending, so a later
+    ///   commit retries them.
+    public func commit() throws {
+        try state.withLock { state in
+            guard !state.lineEnds.isEmpty else { return }
+            var written = 0    // bytes of pending already in files
+            var chunkEnd = 0
+            defer {
+                state.pending.bytes.removeFirst(written)
+                state.lineEnds = state.lineEnds.compactMap { $0 > written ? $0 - written : nil }
+            }
+            for end in state.lineEnds {
+                let lineLength = end - chunkEnd
+                if state.fileBytes + (chunkEnd - written) + lineLength > maxFileBytes
+                    && state.fileBytes + (chunkEnd - written) > 0 {
+                    try write(&state, from: written, to: chunkEnd)
+                    written = chunkEnd
+                    try rotate(&state)
+                }
+                chunkEnd = end
+            }
+            try write(&state, from: written, to: chunkEnd)
+            written = chunkEnd
+            if sync == .everyCommit && fsync(state.fd) != 0 {
+                throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
+            }
+            try writeHead(state)
+        }
+    }
+
+    private func write(_ state: inout State, from: Int, to: Int) throws {
+        guard to > from else { return }
+        let path = directory + "/" + AuditFiles.name(state.fileNumber)
+        try state.pending.bytes[from..<to].withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(state.fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    // Leave no partial line behind: the lines stay pending for the next commit.
+                    _ = ftruncate(state.fd, off_t(state.fileBytes))
+                    throw AuditTrailError.posix("write", path)
+                }
+                offset += n
+            }
+        }
+        state.fileBytes += to - from
+    }
+
+    private func rotate(_ state: inout State) throws {
+        if sync == .everyCommit && fsync(state.fd) != 0 {
+            throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
+        }
+        let fd = try Self.create(directory, state.fileNumber + 1, sync: sync)
+        close(state.fd)
+        state.fd = fd
+        state.fileNumber += 1
+        state.fileBytes = 0
+    }
+
+    /// `audit.head`: the last committed line, replaced atomically (write, sync, rename).
+    private func writeHead(_ state: borrowing State) throws {
+        var head = JSONBytes()
+        head.raw("{\"seq\":")
+        head.unsigned(state.seq)
+        head.raw(",\"hash\":\"")
+        head.bytes.append(contentsOf: state.lastHash)
+        head.raw("\",\"file\":\"")
+        head.raw(AuditFiles.name(state.fileNumber))
+        head.raw("\"}\n")
+        let path = directory + "/" + AuditFiles.headName
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw AuditTrailError.posix("open", temporary) }
+        let ok = head.bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress!, $0.count) == $0.count }
+        let synced = sync == .never || fsync(fd) == 0
+        close(fd)
+        guard ok && synced else { throw AuditTrailError.posix("write", temporary) }
+        guard rename(temporary, path) == 0 else { throw AuditTrailError.posix("rename", path) }
+    }
+
+    // MARK: Opening
+
+    static func fileNumbers(_ directory: String) throws -> [Int] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory).compactMap(AuditFiles.number).sorted()
+        } catch {
+            throw AuditTrailError("\(directory): cannot list the audit directory: \(error.localizedDescription)")
+        }
+    }
+
+    /// Creates trail file `number` (never reusing one) and, per the policy, syncs the directory entry.
+    private static func create(_ directory: String, _ number: Int, sync: SyncPolicy) throws -> Int32 {
+        let path = directory + "/" + AuditFiles.name(number)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw AuditTrailError.posix("create", path) }
+        _ = fchmod(fd, 0o640)
+        if sync == .everyCommit {
+            let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dir >= 0 {
+                _ = fsync(dir)
+                close(dir)
+            }
+        }
+        return fd
+    }
+
+    /// Cuts a last line that has no newline (a write interrupted by a crash); returns the file's size after.
+    private static func cutPartialLine(_ fd: Int32, _ path: String) throws -> Int {
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0 else { return 0 }
+        let window = min(size, maxLineBytes + 1)
+        var bytes = [UInt8](repeating: 0, count: window)
+        guard pread(fd, &bytes, window, off_t(size - window)) == window else { throw AuditTrailError.posix("read", path) }
+        if bytes.last == 0x0A { return size }
+        guard let newline = bytes.lastIndex(of: 0x0A) else {
+            guard window == size else { throw AuditTrailError("\(path): the last line is longer than 1 MiB") }
+            guard ftruncate(fd, 0) == 0 else { throw AuditTrailError.posix("ftruncate", path) }
+            return 0
+        }
+        let keep = size - window + newline + 1
+        guard ftruncate(fd, off_t(keep)) == 0 else { throw AuditTrailError.posix("ftruncate", path) }
+        return keep
+    }
+
+    /// The sequence number and hash of a file's last line, or nil for an empty file.
+    private static func lastRecord(_ path: String) throws -> (seq: UInt64, hash: [UInt8])? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw AuditTrailError.posix("open", path) }
+        defer { try? handle.close() }
+        let size = Int((try? handle.seekToEnd()) ?? 0)
+        guard size > 0 else { return nil }
+        let window = min(size, maxLineBytes + 1)
+        try? handle.seek(toOffset: UInt64(size - window))
+        let bytes = Array((try? handle.read(upToCount: window)) ?? Data())
+        guard bytes.count == window, bytes.last == 0x0A else {
+            throw AuditTrailError("\(path): the last line is incomplete")
+        }
+        let start = bytes[..<(bytes.count - 1)].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        guard start > 0 || window == size,
+              let parsed = AuditChain.parse(bytes[start..<(bytes.count - 1)]), parsed.hashMatches else {
+            throw AuditTrailError("\(path): the last line is not an intact chained record; run `vigil audit verify`")
+        }
+        return (parsed.seq, Array(parsed.hash))
+    }
+}

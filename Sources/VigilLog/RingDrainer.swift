@@ -1,0 +1,179 @@
+import CVigil
+import Foundation
+import Synchronization
+
+/// Where one ring stood after a drain.
+public struct RingStatus: Sendable, Hashable {
+    /// The ring file's name (it names the writing process).
+    public var name: String
+    public var pid: UInt32
+    /// Records the writer appended since the ring was created.
+    public var appended: UInt64
+    /// Records the writer dropped because the ring was full: decisions that are not in the log.
+    public var dropped: UInt64
+    /// Records drained from this ring since it was created (by any drainer, across restarts).
+    public var drained: UInt64
+    /// Records appended but not drained yet.
+    public var lag: UInt64 { appended &- drained }
+    /// The writer closed its handle or exited: the ring is removed once drained.
+    public var writerGone: Bool
+}
+
+/// What one `drain` call did.
+public struct DrainStats: Sendable, Hashable {
+    /// Records handed to the sink and released from their rings.
+    public var records: Int = 0
+    /// Every ring this drainer holds, after the drain (removed rings included, with their final counts).
+    public var rings: [RingStatus] = []
+    /// Rings removed because their writer was gone and they were fully drained.
+    public var removed: [String] = []
+    /// Slots skipped because a writer died between claiming and completing them (their records are lost).
+    public var torn: Int = 0
+    /// Ring files another consumer holds (skipped).
+    public var busy: [String] = []
+    /// Files named `*.ring` that are not (yet) readable rings, with why.
+    public var unreadable: [String] = []
+    /// Drops over every ring held.
+    public var dropped: UInt64 { rings.reduce(0) { $0 &+ $1.dropped } }
+    /// Records waiting over every ring held.
+    public var lag: UInt64 { rings.reduce(0) { $0 &+ $1.lag } }
+}
+
+/// Drains the decision rings of every host process in a directory (libvigil's `VIGIL_RING_DIR` or
+/// `<index>/rings`), oldest record first within each ring.
+///
+/// Usage, from a drain service:
+/// ```swift
+/// let drainer = try RingDrainer(directory: ringDir)
+/// let trail = try AuditTrail(directory: auditDir)
+/// let stats = try drainer.drain(into: { trail.append($0) }, commit: { try trail.commit() })
+/// ```
+/// Records are released from their rings only after `commit` returns, so a crash before the trail is durable
+/// loses nothing: the records are drained again on the next start (at least once; `ring` + `position` identify
+/// a record). Records written while no drainer ran stay in their rings (up to each ring's capacity, then the
+/// writer counts drops) and are drained by the next `drain`. The drainer becomes each ring's only consumer
+/// (a lock on the file); a ring another drainer holds is skipped.
+///
+/// Thread-safe: calls are serialized. Do not call `drain` from inside its own sink.
+public final class RingDrainer: Sendable {
+    /// The directory of ring files.
+    public let directory: String
+    private let state: Mutex<State>
+
+    private struct State: ~Copyable {
+        var rings: [String: MappedRing] = [:]
+        var buffer: UnsafeMutableBufferPointer<vigil_ring_record>
+        var positions: UnsafeMutableBufferPointer<UInt64>
+
+        init(batch: Int) {
+            buffer = .allocate(capacity: batch)
+            positions = .allocate(capacity: batch)
+        }
+
+        deinit {
+            buffer.deallocate()
+            positions.deallocate()
+        }
+    }
+
+    /// Records copied from a ring per call of the C peek.
+    private static let batch = 4096
+
+    /// A drainer for the rings in `directory`, which must exist.
+    /// - Throws: `CocoaError` when the directory cannot be read.
+    public init(directory: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: directory])
+        }
+        self.directory = directory
+        state = Mutex(State(batch: Self.batch))
+    }
+
+    /// Drains every ring: hands each complete record to `sink`, oldest first per ring, then calls `commit`, then
+    /// releases the records from their rings. Rings whose writer is gone are removed once fully drained.
+    /// - Parameters:
+    ///   - maxPerRing: the most records taken from one ring in this call (at most the ring's capacity), so one
+    ///     busy process cannot starve the others.
+    ///   - sink: receives each record. When it throws, nothing of this call is released (the records are drained
+    ///     again next time) and the error is rethrown.
+    ///   - commit: makes what the sink received durable (e.g. `AuditTrail.commit`); when it throws, likewise.
+    /// - Returns: what was drained and where every ring stands.
+    /// - Throws: what `sink` or `commit` threw, or `CocoaError` when the directory cannot be listed.
+    @discardableResult
+    public func drain(
+        maxPerRing: Int = 1 << 16, into sink: (DecisionRecord) throws -> Void, commit: () throws -> Void = {}
+    ) throws -> DrainStats {
+        try state.withLock { state in
+            var stats = DrainStats()
+            try refresh(&state, &stats)
+            var taken: [(MappedRing, UInt64, Bool)] = []
+            for (name, ring) in state.rings.sorted(by: { $0.key < $1.key }) {
+                // Gone is decided before reading: a writer gone now appended everything it ever will.
+                let gone = ring.writerGone
+                let info = ring.info
+                var count: UInt64 = 0
+                while count < UInt64(maxPerRing) {
+                    let room = min(Self.batch, maxPerRing - Int(count))
+                    let chunk = UnsafeMutableBufferPointer(rebasing: state.buffer[0..<room])
+                    let n = ring.peek(from: info.drained &+ count, into: chunk, positions: state.positions.baseAddress!)
+                    for i in 0..<n {
+                        try sink(DecisionRecord(state.buffer[i], ring: name, position: state.positions[i],
+                                                pid: info.pid))
+                    }
+                    count += UInt64(n)
+                    if n < room { break }
+                }
+                taken.append((ring, count, gone))
+            }
+            try commit()
+            for (ring, count, gone) in taken {
+                if count > 0 && !ring.release(count) { stats.unreadable.append(ring.name + ": release refused") }
+                stats.records += Int(count)
+                if gone {
+                    while ring.info.drained < ring.info.appended && ring.skipStalled() { stats.torn += 1 }
+                }
+                let info = ring.info
+                stats.rings.append(RingStatus(name: ring.name, pid: info.pid, appended: info.appended,
+                                              dropped: info.dropped, drained: info.drained, writerGone: gone))
+                if gone && info.drained == info.appended {
+                    ring.unlink()
+                    state.rings[ring.name] = nil
+                    stats.removed.append(ring.name)
+                }
+            }
+            return stats
+        }
+    }
+
+    /// Where every ring stands now, without draining.
+    public func status() throws -> [RingStatus] {
+        try state.withLock { state in
+            var stats = DrainStats()
+            try refresh(&state, &stats)
+            return state.rings.keys.sorted().compactMap { name in
+                guard let ring = state.rings[name] else { return nil }
+                let info = ring.info
+                return RingStatus(name: name, pid: info.pid, appended: info.appended, dropped: info.dropped,
+                                  drained: info.drained, writerGone: ring.writerGone)
+            }
+        }
+    }
+
+    /// Opens ring files that appeared since the last call and forgets those removed by someone else.
+    private func refresh(_ state: inout State, _ stats: inout DrainStats) throws {
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".ring") })
+        for name in state.rings.keys where !names.contains(name) { state.rings[name] = nil }
+        for name in names where state.rings[name] == nil {
+            do {
+                state.rings[name] = try MappedRing(directory: directory, name: name)
+            } catch .busy {
+                stats.busy.append(name)
+            } catch .notReady {
+                stats.unreadable.append(name + ": not a ring (yet)")
+            } catch .io(let why) {
+                stats.unreadable.append(why)
+            }
+        }
+    }
+}

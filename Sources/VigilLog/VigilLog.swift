@@ -1,1 +1,0 @@
-// Placeholder until the decision log lands (issue 4).

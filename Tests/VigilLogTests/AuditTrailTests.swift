@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+@testable import VigilLog
+
+/// Records for trails: deterministic, each a little different.
+func sampleRecord(_ i: Int, effect: DecisionRecord.Effect = .allow) -> DecisionRecord {
+    DecisionRecord(
+        ring: "vigil-42-1000-1.ring", position: UInt64(i), pid: 42, timeNs: 1_767_268_800_000_000_000 + Int64(i),
+        generation: 7, evaluationNs: 2500, effect: effect, determining: [UInt32(i % 3)],
+        principal: .init(type: "User", id: "user\(i)", eid: UInt32(i)), action: .init(type: "Action", id: "view"),
+        resource: .init(type: "Doc", id: "doc-\(i)"))
+}
+
+/// A temporary directory, removed by the caller.
+func temporaryDirectory() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-audit-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.path
+}
+
+/// The lines of a trail file (without newlines).
+func lines(_ path: String) throws -> [String] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        .dropLast().map(String.init)
+}
+
+func write(_ lines: [String], to path: String) throws {
+    try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+}
+
+@Suite struct AuditTrailTests {
+    @Test func anIntactTrailVerifies() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trail = try AuditTrail(directory: dir, sync: .never)
+        for i in 1...10 { trail.append(sampleRecord(i)) }
+        try trail.commit()
+        #expect(trail.lastSequence == 10)
+        let result = try AuditVerifier.verify(directory: dir)
+        #expect(result == .intact(records: 10, files: 1, lastHash: trail.lastHash))
+        let first = try lines(dir + "/audit-000001.jsonl")[0]
+        #expect(first.hasPrefix(#"{"seq":1,"prev":"0000000000000000000000000000000000000000000000000000000000000000","time":"2026-01-01T12:00:00.000000001Z","#))
+        let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+        #expect(object?["effect"] as? String == "allow")
+        #expect((object?["hash"] as? String)?.count == 64)
+        // Modes: files 0640.
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/audit-000001.jsonl")[.posixPermissions]
+        #expect((mode as? NSNumber)?.intValue == 0o640)
+    }
+
+    /// Each kind of tampering is found at the line that shows it.
+    @Test(arguments: ["edited", "removed", "inserted", "reordered", "truncated", "forged"])
+    func tamperingIsFound(_ kind: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trail = try AuditTrail(directory: dir, sync: .never)
+        for i in 1...10 { trail.append(sampleRecord(i)) }
+        try trail.commit()
+        let path = dir + "/audit-000001.jsonl"
+        var l = try lines(path)
+        let expected: (line: Int, reason: String)
+        switch kind {
+        case "edited":
+            l[4] = l[4].replacingOccurrences(of: #""effect":"allow""#, with: #""effect":"deny""#)
+            expected = (5, "record edited")
+        case "removed":
+            l.remove(at: 4)
+            expected = (5, "1 record(s) missing before this one")
+        case "inserted":
+            l.insert(l[2], at: 6)
+            expected = (7, "record inserted or out of order")
+        case "reordered":
+            l.swapAt(3, 4)
+            expected = (4, "missing before this one")
+        case "truncated":
+            l.removeLast(2)
+            expected = (9, "2 record(s) removed from the end")
+        default:
+            // A line rewritten with a correct hash of its own still breaks the link from the next line.
+            let fake = sampleRecord(5, effect: .deny)
+            let other = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: other) }
+            let copy = try AuditTrail(directory: other, sync: .never)
+            for i in 1...4 { copy.append(sampleRecord(i)) }
+            copy.append(fake)
+            try copy.commit()
+            l[4] = try lines(other + "/audit-000001.jsonl")[4]
+            #expect(l[4].contains(#""effect":"deny""#))
+            // Same prefix and prev, so only the next line shows it.
+            expected = (6, "chain broken")
+        }
+        try write(l, to: path)
+        let result = try AuditVerifier.verify(directory: dir)
+        guard case .broken(let failure) = result else {
+            Issue.record("\(kind): verified intact")
+            return
+        }
+        #expect(failure.file == path)
+        #expect(failure.line == expected.line, "\(kind): \(failure)")
+        #expect(failure.reason.contains(expected.reason), "\(kind): \(failure)")
+    }
+
+    @Test func rotationKeepsTheChainAcrossFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trail = try AuditTrail(directory: dir, maxFileBytes: 4096, sync: .everyCommit)
+        for i in 1...40 {
+            trail.append(sampleRecord(i))
+            if i % 7 == 0 { try trail.commit() }
+        }
+        try trail.commit()
+        let files = try AuditTrail.fileNumbers(dir)
+        #expect(files.count > 2)
+        #expect(files == Array(1...files.count))
+        for n in files {
+            let size = try FileManager.default.attributesOfItem(atPath: dir + "/" + AuditFiles.name(n))[.size] as? Int
+            #expect((size ?? 0) <= 4096 && (size ?? 0) > 0)
+        }
+        // The first line of file 2 carries the hash of the last line of file 1.
+        let last = try lines(dir + "/audit-000001.jsonl").last ?? ""
+        let next = try lines(dir + "/audit-000002.jsonl").first ?? ""
+        let hash = String(last.suffix(66).prefix(64))
+        #expect(next.contains(#""prev":"\#(hash)""#))
+        #expect(try AuditVerifier.verify(directory: dir) == .intact(records: 40, files: files.count,
+                                                                     lastHash: trail.lastHash))
+        // Removing a middle file is found at the first line of the next.
+        try FileManager.default.removeItem(atPath: dir + "/audit-000002.jsonl")
+        guard case .broken(let failure) = try AuditVerifier.verify(directory: dir) else {
+            Issue.record("a missing file verified")
+            return
+        }
+        #expect(failure.file.hasSuffix("audit-000003.jsonl") && failure.line == 1)
+    }
+
+    @Test func reopeningContinuesTheChain() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let trail = try AuditTrail(directory: dir, sync: .never)
+            for i in 1...3 { trail.append(sampleRecord(i)) }
+            try trail.commit()
+        }
+        // A crash in the middle of a write leaves a partial line: it is cut off on open.
+        let path = dir + "/audit-000001.jsonl"
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"seq":4,"prev":"abc"#.utf8))
+        try handle.close()
+        let trail = try AuditTrail(directory: dir, sync: .never)
+        #expect(trail.lastSequence == 3)
+        trail.append(sampleRecord(4))
+        try trail.append(object: #"{"event":"publish","generation":8}"#)
+        try trail.commit()
+        #expect(try AuditVerifier.verify(directory: dir) == .intact(records: 5, files: 1, lastHash: trail.lastHash))
+        #expect(try lines(path).last?.contains(#""prev":"#) == true)
+        #expect(try lines(path).last?.contains(#","event":"publish","generation":8,"hash":"#) == true)
+    }
+
+    @Test func eventsMustBeOneObjectOnOneLine() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trail = try AuditTrail(directory: dir, sync: .never)
+        #expect(throws: AuditTrailError.self) { try trail.append(object: "[1]") }
+        #expect(throws: AuditTrailError.self) { try trail.append(object: "{\"a\":\n1}") }
+        try trail.append(object: "{}")
+        try trail.commit()
+        #expect(try AuditVerifier.verify(directory: dir) == .intact(records: 1, files: 1, lastHash: trail.lastHash))
+    }
+
+    @Test func aDamagedLastLineIsRefusedOnOpen() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write(["{\"seq\":1,\"not\":\"chained\"}"], to: dir + "/audit-000001.jsonl")
+        #expect(throws: AuditTrailError.self) { _ = try AuditTrail(directory: dir) }
+        guard case .broken(let failure) = try AuditVerifier.verify(directory: dir) else {
+            Issue.record("verified")
+            return
+        }
+        #expect(failure.line == 1 && failure.reason.contains("not a chained audit record"))
+    }
+}
+
+@Suite struct DecisionRecordJSONTests {
+    @Test func jsonLineHasEveryField() throws {
+        var r = sampleRecord(3)
+        r.effect = .stepUp
+        r.stepUpLevel = 2
+        r.maxAge = 300
+        r.sessionID = "s\"1\n"
+        r.kind = .batch
+        r.batchIndex = 4
+        r.principal.truncated = true
+        let line = r.jsonLine()
+        #expect(!line.contains("\n"))
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(o["time"] as? String == "2026-01-01T12:00:00.000000003Z")
+        #expect(o["session"] as? String == "s\"1\n")
+        #expect(o["effect"] as? String == "step_up")
+        #expect((o["step_up"] as? [String: Any])?["max_age"] as? Int == 300)
+        #expect(o["batch_index"] as? Int == 4 && o["kind"] as? String == "batch")
+        let p = try #require(o["principal"] as? [String: Any])
+        #expect(p["id"] as? String == "user3" && p["eid"] as? Int == 3 && p["truncated"] as? Bool == true)
+        #expect((o["resource"] as? [String: Any])?["eid"] == nil)
+        #expect(o["determining"] as? [Int] == [0] && o["eval_ns"] as? Int == 2500 && o["status"] as? Int == 0)
+        #expect(line.hasPrefix(#"{"time":"#))
+    }
+
+    @Test func timestampsBeforeAndAfterTheEpoch() {
+        var out = JSONBytes()
+        out.timestamp(0)
+        out.timestamp(-1)
+        out.timestamp(951_782_400_000_000_000)   // 2000-02-29
+        #expect(String(decoding: out.bytes, as: UTF8.self) ==
+                #""1970-01-01T00:00:00.000000000Z""1969-12-31T23:59:59.999999999Z""2000-02-29T00:00:00.000000000Z""#)
+    }
+
+    @Test func controlCharactersAreEscaped() {
+        var out = JSONBytes()
+        out.string("a\u{1}b\\c\té")
+        #expect(String(decoding: out.bytes, as: UTF8.self) == #""a\u0001b\\c\té""#)
+    }
+}

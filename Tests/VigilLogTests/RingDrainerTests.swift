@@ -1,0 +1,206 @@
+import CVigil
+import Foundation
+import Testing
+@testable import VigilLog
+
+/// Draining rings the real C library wrote, on an index VigilCompiler compiled.
+@Suite struct RingDrainerTests {
+    /// Drains everything now: the records in order.
+    private func drainAll(_ drainer: RingDrainer) throws -> (records: [DecisionRecord], stats: DrainStats) {
+        var records: [DecisionRecord] = []
+        let stats = try drainer.drain(into: { records.append($0) })
+        return (records, stats)
+    }
+
+    @Test func recordsCarryWhatTheHostDecided() throws {
+        let f = try LogFixture()
+        let ix = try f.open()
+        defer { vigil_index_close(ix) }
+        let allow = decide(ix, "alice", "view", "d1")
+        let deny = decide(ix, "bob", "view", "d1", session: "s-unknown")
+        let unknown = decide(ix, "carol", "view", "public")
+        #expect(allow.effect == VIGIL_ALLOW && unknown.effect == VIGIL_ALLOW)
+        var appended: UInt64 = 0, dropped: UInt64 = 9
+        #expect(vigil_log_stats(ix, &appended, &dropped) == VIGIL_OK)
+        #expect(appended == 3 && dropped == 0)
+
+        let drainer = try RingDrainer(directory: f.rings)
+        let (records, stats) = try drainAll(drainer)
+        #expect(stats.records == 3)
+        #expect(records.map(\.position) == [0, 1, 2])
+        let ring = try #require(f.ringFiles().first)
+        #expect(ring.hasPrefix("vigil-\(getpid())-"))
+        #expect(records.allSatisfy { $0.ring == ring && $0.pid == UInt32(getpid()) && $0.kind == .decide })
+
+        let a = records[0]
+        #expect(a.effect == .allow && a.reason == .policies && a.status == 0)
+        #expect(a.principal == DecisionRecord.Entity(type: "User", id: "alice", eid: a.principal.eid))
+        #expect(a.principal.eid != nil && a.action.eid != nil && a.resource.eid != nil)
+        #expect(a.action.type == "Action" && a.action.id == "view" && a.resource.id == "d1")
+        #expect(a.determining == [0] && a.determiningCount == 1 && a.errorCount == 0)
+        #expect(a.generation == allow.generation && a.generation > 0)
+        #expect(a.evaluationNs > 0 && a.sessionID == nil)
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        #expect(a.timeNs <= now && a.timeNs > now - 60_000_000_000)
+
+        // An unknown session denies before any policy runs.
+        let b = records[1]
+        #expect(b.effect == .deny && b.reason == .sessionUnknown && b.sessionID == "s-unknown")
+        #expect(deny.reason == VIGIL_REASON_SESSION_UNKNOWN)
+        // A principal the index does not have: no eid.
+        let c = records[2]
+        #expect(c.principal.id == "carol" && c.principal.eid == nil && c.determining == [2])
+
+        let again = try drainAll(drainer)
+        #expect(again.records.isEmpty)
+        let status = try #require(again.stats.rings.first)
+        #expect(status.appended == 3 && status.drained == 3 && status.lag == 0 && !status.writerGone)
+        #expect(try f.ringFiles() == [ring])   // the writer is alive: the ring stays
+    }
+
+    @Test func aBatchLogsEveryPair() throws {
+        let f = try LogFixture()
+        let ix = try f.open()
+        defer { vigil_index_close(ix) }
+        var base = vigil_request()
+        var pairs = [vigil_request](repeating: vigil_request(), count: 3)
+        var results = [vigil_result](repeating: vigil_result(), count: 3)
+        let rc = "User".withCString { user in "alice".withCString { alice in "Action".withCString { act in
+            "view".withCString { view in "edit".withCString { edit in "Doc".withCString { doc in
+                "d1".withCString { d1 in
+                    (base.principal_type, base.principal_type_len) = (user, 4)
+                    (base.principal_id, base.principal_id_len) = (alice, 5)
+                    for i in 0..<3 {
+                        (pairs[i].action_type, pairs[i].action_type_len) = (act, 6)
+                        (pairs[i].action_id, pairs[i].action_id_len) = i == 1 ? (edit, 4) : (view, 4)
+                        (pairs[i].resource_type, pairs[i].resource_type_len) = (doc, 3)
+                        (pairs[i].resource_id, pairs[i].resource_id_len) = (d1, 2)
+                    }
+                    return vigil_decide_batch(ix, &base, 3, pairs, pairs, &results)
+                } } } } } } }
+        #expect(rc == VIGIL_OK)
+        let (records, _) = try drainAll(try RingDrainer(directory: f.rings))
+        #expect(records.map(\.kind) == [.batch, .batch, .batch])
+        #expect(records.map(\.batchIndex) == [0, 1, 2])
+        #expect(records.map(\.action.id) == ["view", "edit", "view"])
+        #expect(records.map(\.effect) == [.allow, .deny, .allow])
+        #expect(records.allSatisfy { $0.principal.id == "alice" })
+    }
+
+    @Test func aClosedRingIsRemovedOnceDrained() throws {
+        let f = try LogFixture()
+        let ix = try f.open()
+        for _ in 0..<5 { decide(ix, "alice", "view", "d1") }
+        vigil_index_close(ix)
+        let drainer = try RingDrainer(directory: f.rings)
+        let (records, stats) = try drainAll(drainer)
+        #expect(records.count == 5)
+        #expect(stats.removed.count == 1 && stats.rings.first?.writerGone == true)
+        #expect(try f.ringFiles().isEmpty)
+    }
+
+    @Test func noRingWithTheNoLogFlag() throws {
+        let f = try LogFixture()
+        let ix = try f.open(flags: UInt32(VIGIL_OPEN_NO_LOG))
+        decide(ix, "alice", "view", "d1")
+        var appended: UInt64 = 0
+        #expect(vigil_log_stats(ix, &appended, nil) == VIGIL_E_NOT_FOUND)
+        vigil_index_close(ix)
+        #expect(try f.ringFiles().isEmpty)
+    }
+
+    /// Records written while no drainer ran, by a process that has since exited (`vigil authorize`), are
+    /// drained when a drainer starts; a drain whose sink fails releases nothing, so a restarted drainer gets
+    /// every record again.
+    @Test func recordsWrittenWhileNobodyDrainedAreDrainedLater() throws {
+        let f = try LogFixture()
+        for principal in ["alice", "bob"] {
+            let (status, output) = try LogFixture.vigil([
+                "authorize", "--index", f.index, "--principal", "User::\"\(principal)\"",
+                "--action", "Action::\"view\"", "--resource", "Doc::\"d1\"",
+            ])
+            #expect(status == 0, "\(output)")
+        }
+        #expect(try f.ringFiles().count == 2)
+
+        struct SinkFailed: Error {}
+        let first = try RingDrainer(directory: f.rings)
+        #expect(throws: SinkFailed.self) { try first.drain(into: { _ in throw SinkFailed() }) }
+        #expect(throws: SinkFailed.self) { try first.drain(into: { _ in }, commit: { throw SinkFailed() }) }
+        let status = try first.status()
+        #expect(status.map(\.lag) == [1, 1] && status.allSatisfy(\.writerGone))
+
+        // While the first drainer holds the rings, another one skips them.
+        let second = try RingDrainer(directory: f.rings)
+        let skipped = try second.drain(into: { _ in Issue.record("drained a ring another drainer holds") })
+        #expect(skipped.busy.count == 2 && skipped.records == 0)
+
+        // "Restart": the first drainer goes away; a new one drains both rings and removes them.
+        _ = consume first
+        let restarted = try RingDrainer(directory: f.rings)
+        var records: [DecisionRecord] = []
+        let stats = try restarted.drain(into: { records.append($0) })
+        #expect(stats.records == 2 && stats.removed.count == 2)
+        #expect(Set(records.map(\.principal.id)) == ["alice", "bob"])
+        #expect(Set(records.map(\.effect)) == [.allow, .deny])
+        #expect(records.allSatisfy { $0.pid != UInt32(getpid()) })
+        #expect(try f.ringFiles().isEmpty)
+        _ = second
+    }
+
+    @Test func threadsDecidingWhileDrainingLoseNothing() async throws {
+        let f = try LogFixture()
+        let ix = try f.open()
+        defer { vigil_index_close(ix) }
+        let handle = Handle(ix: ix)
+        let drainer = try RingDrainer(directory: f.rings)
+        let perThread = 5000
+        let counter = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for t in 0..<4 {
+                group.addTask {
+                    for i in 0..<perThread { decide(handle.ix, t % 2 == 0 ? "alice" : "bob", "view", "r\(t)-\(i)") }
+                }
+            }
+            group.addTask {
+                for _ in 0..<200 {
+                    _ = try? drainer.drain(into: { counter.check($0) })
+                    try? await Task.sleep(nanoseconds: 1_000_000)
+                }
+            }
+        }
+        _ = try drainer.drain(into: { counter.check($0) })
+        var appended: UInt64 = 0, dropped: UInt64 = 0
+        #expect(vigil_log_stats(ix, &appended, &dropped) == VIGIL_OK)
+        #expect(appended + dropped == UInt64(4 * perThread))
+        #expect(counter.value.records == Int(appended))
+        #expect(counter.value.bad == 0)
+    }
+}
+
+/// The C handle, shared across tasks as vigil.h allows.
+struct Handle: @unchecked Sendable { let ix: OpaquePointer }
+
+/// Counts drained records and those whose principal and effect do not belong to their resource's thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var records = 0, bad = 0
+    private var seen = Set<String>()
+
+    func check(_ r: DecisionRecord) {
+        lock.lock()
+        defer { lock.unlock() }
+        records += 1
+        let t = r.resource.id.dropFirst().prefix { $0 != "-" }
+        let even = Int(t).map { $0 % 2 == 0 } ?? false
+        let ok = r.principal.id == (even ? "alice" : "bob") && r.effect == (even ? .allow : .deny)
+            && seen.insert(r.resource.id).inserted
+        if !ok { bad += 1 }
+    }
+
+    var value: (records: Int, bad: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (records, bad)
+    }
+}
