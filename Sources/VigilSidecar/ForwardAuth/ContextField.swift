@@ -1,3 +1,4 @@
+import Foundation
 import VigilPolicy
 
 /// One field a route adds to the request's context, such as the client address from a header into `context.ip`.
@@ -8,6 +9,8 @@ public struct ContextField: Hashable, Sendable {
         case header(String, item: ListItem)
         /// The original request's method, decoded path, host or raw query.
         case method, path, host, query
+        /// The time of the request, a `datetime` (for business-hours rules).
+        case now
         /// A parameter the route's path pattern captured (`*` for the wildcard).
         case parameter(String)
         /// A claim of the verified token.
@@ -29,13 +32,17 @@ public struct ContextField: Hashable, Sendable {
     public var source: Source
     /// `nil`: strings stay strings and claims keep their JSON type.
     public var type: Kind?
+    /// When set, the value (a string, or a set of strings) is the id of an entity of this type, such as a
+    /// `Vigil::Session` from the token's `sid` claim.
+    public var entityType: Name?
     /// A required field that has no value makes the request invalid; an optional one is left out of the context.
     public var required: Bool
 
-    public init(name: String, source: Source, type: Kind? = nil, required: Bool = false) {
+    public init(name: String, source: Source, type: Kind? = nil, entityType: Name? = nil, required: Bool = false) {
         self.name = name
         self.source = source
         self.type = type
+        self.entityType = entityType
         self.required = required
     }
 
@@ -45,6 +52,7 @@ public struct ContextField: Hashable, Sendable {
         var headers: HTTPHeaders
         var parameters: [String: String]
         var claims: TokenClaims?
+        var now: Date
     }
 
     /// The field's value for one request, or `nil` when the source has none.
@@ -62,11 +70,37 @@ public struct ContextField: Hashable, Sendable {
         case .parameter(let p): raw = input.parameters[p].map(Value.string)
         case .claim(let c): raw = input.claims?.values[c]?.value
         case .constant(let v): raw = v
+        case .now: raw = Self.datetime(input.now)
         }
         guard let raw else { return nil }
+        if let entityType {
+            guard let e = Self.entity(raw, entityType) else { throw .badContextValue(field: name) }
+            return e
+        }
         guard let type else { return raw }
         guard let converted = Self.convert(raw, to: type) else { throw .badContextValue(field: name) }
         return converted
+    }
+
+    /// `date` as a Cedar `datetime`, to the millisecond.
+    static func datetime(_ date: Date) -> Value? {
+        let ms = date.timeIntervalSince1970 * 1000
+        guard ms.isFinite, abs(ms) < 1e17 else { return nil }
+        return .datetime(DatetimeValue(millisecondsSinceEpoch: Int64(ms.rounded(.down))))
+    }
+
+    private static func entity(_ value: Value, _ type: Name) -> Value? {
+        switch value {
+        case .string(let id): return .entity(EntityUID(type: type, id: id))
+        case .set(let items):
+            var out = Set<Value>()
+            for item in items {
+                guard let e = entity(item, type) else { return nil }
+                out.insert(e)
+            }
+            return .set(out)
+        default: return nil
+        }
     }
 
     private static func pick(_ list: String, _ item: ListItem) -> String? {

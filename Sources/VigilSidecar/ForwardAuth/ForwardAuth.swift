@@ -71,7 +71,7 @@ public struct ForwardAuth: Sendable {
         }
         var context: [String: Value] = tokenContext(caller.claims, now)
         let input = ContextField.Input(request: original, headers: headers, parameters: parameters,
-                                       claims: caller.claims)
+                                       claims: caller.claims, now: now)
         for field in config.routes.context + route.context {
             if let v = try field.value(input) {
                 context[field.name] = v

@@ -27,7 +27,7 @@ extension ForwardAuthConfig {
     private static func contextField(_ name: String, _ node: JSONNode, _ path: JSONPath, parameters: [String],
                                      _ r: ConfigReader) throws(Diagnostics) -> ContextField {
         let sources = ["header", "request", "param", "claim", "value"]
-        let m = try r.object(node, path, allowed: sources + ["type", "required", "item"])
+        let m = try r.object(node, path, allowed: sources + ["type", "entityType", "required", "item"])
         let given = sources.filter { m[$0] != nil }
         guard given.count == 1, let key = given.first, let sourceNode = m[key] else {
             throw r.fail("context_source", "a context field needs exactly one source", node, path,
@@ -53,9 +53,10 @@ extension ForwardAuthConfig {
             case "path": source = .path
             case "host": source = .host
             case "query": source = .query
+            case "now": source = .now
             case let other:
                 throw r.fail("bad_request_part", "unknown request part `\(other)`", sourceNode, sp,
-                             help: "`request` is `method`, `path`, `host` or `query`")
+                             help: "`request` is `method`, `path`, `host`, `query` or `now`")
             }
         case "param":
             let p = try r.string(sourceNode, sp)
@@ -89,8 +90,18 @@ extension ForwardAuthConfig {
             }
             type = k
         }
+        var entityType: Name?
+        if let n = m["entityType"] {
+            if m["type"] != nil { throw r.fail("duplicate_key", "give `type` or `entityType`, not both", n, path.key("entityType")) }
+            let text = try r.string(n, path.key("entityType"))
+            let parts = text.split(separator: "::", omittingEmptySubsequences: false).map(String.init)
+            guard parts.allSatisfy(CedarIdentifier.isValid), let base = parts.last else {
+                throw r.fail("bad_type", "invalid entity type `\(text)`", n, path.key("entityType"))
+            }
+            entityType = Name(namespace: Array(parts.dropLast()), basename: base)
+        }
         let required = try m["required"].map { n throws(Diagnostics) in try r.bool(n, path.key("required")) } ?? false
-        let field = ContextField(name: name, source: source, type: type, required: required)
+        let field = ContextField(name: name, source: source, type: type, entityType: entityType, required: required)
         if case .constant(let v) = source, let type, ContextField.convert(v, to: type) == nil {
             throw r.fail("bad_value", "the value is not a valid `\(type.rawValue)`", sourceNode, sp)
         }

@@ -14,6 +14,8 @@ import VigilPolicy
         forbid(principal, action == Action::"viewPayment", resource) unless { context has aal && context.aal >= 2 };
         permit(principal, action == Action::"comment", resource)
             when { context.ip.isInRange(ip("10.0.0.0/8")) && context.method == "POST" };
+        permit(principal, action == Action::"clock", resource)
+            when { context.now >= datetime("2027-01-15T08:00:00Z") && context.session == Vigil::Session::"s1" };
         """#
 
     static let config = #"""
@@ -27,7 +29,9 @@ import VigilPolicy
             {"method": "GET", "path": "/payments/{id}", "action": "Action::\"viewPayment\"",
              "resource": "Payment::\"{id}\""},
             {"methods": ["POST"], "path": "/docs/{id}/comments", "action": "Action::\"comment\"",
-             "resource": "Document::\"{id}\"", "context": {"method": {"request": "method"}}}
+             "resource": "Document::\"{id}\"", "context": {"method": {"request": "method"}}},
+            {"method": "GET", "path": "/clock", "action": "Action::\"clock\"", "resource": "Clock::\"c\"",
+             "context": {"now": {"request": "now"}, "session": {"claim": "sid", "entityType": "Vigil::Session"}}}
           ]
         }
         """#
@@ -151,6 +155,16 @@ import VigilPolicy
         #expect(bad.status == 400 && bad.body.contains("`ip`"))
         // An optional field without a value is left out: the policy's `context.ip` errors and nothing permits.
         #expect(await w.ask("POST", "/docs/d1/comments", token: token).status == 403)
+    }
+
+    @Test func theRequestTimeAndEntitiesFromClaims() async throws {
+        let w = try await world()
+        #expect(await w.ask("GET", "/clock", token: try await w.token { $0["sid"] = .string("s1") }).status == 200)
+        #expect(await w.ask("GET", "/clock", token: try await w.token { $0["sid"] = .string("s2") }).status == 403)
+        #expect(await w.ask("GET", "/clock", token: try await w.token { $0["sid"] = .integer(1) }).status == 400)
+        let early = World(index: w.index, keys: w.keys, auth: w.auth, now: Date(timeIntervalSince1970: 1_800_000_000 - 86400 * 200))
+        #expect(await early.ask("GET", "/clock", token: try await early.token { $0["sid"] = .string("s1") }).status == 403)
+        #expect(ContextField.datetime(Date(timeIntervalSince1970: 1_800_000_000.1234)) == Value.construct("datetime", "2027-01-15T08:00:00.123Z"))
     }
 
     @Test func traefikWithATrustedHeaderAndEnvoyWithAPrefix() async throws {
