@@ -15,5 +15,6 @@ struct Vigil: ParsableCommand {
 
             Errors are printed as file:line:column with the offending source line.
             """,
-        subcommands: [CheckCommand.self, FormatCommand.self, CompileCommand.self, AuthorizeCommand.self, BenchCommand.self])
+        subcommands: [CheckCommand.self, FormatCommand.self, CompileCommand.self, AuthorizeCommand.self, BenchCommand.self,
+                      AuditCommand.self])
 }
