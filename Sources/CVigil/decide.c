@@ -284,7 +284,7 @@ static void log_pair(vigil_index *ix, int kind, size_t i, const vigil_request *b
         const vigil_request *resources, const vigil_result *res, int status, const uint32_t eids[3], uint64_t *mark) {
     uint64_t now = vigil__mono_ns();
     vigil__log lg = { base, actions ? &actions[i] : NULL, resources ? &resources[i] : NULL, res, status, kind,
-                      (uint32_t)i, { eids[0], eids[1], eids[2] }, now - *mark };
+                      (uint32_t)i, { eids[0], eids[1], eids[2] }, now - *mark, now };
     *mark = now;
     vigil__ring_log(ix->ix_ring, &lg);
 }

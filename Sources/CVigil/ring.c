@@ -32,6 +32,11 @@ struct vigil__ring {
     uint8_t *rg_slots;
     uint64_t rg_mask;
     _Atomic uint64_t *rg_tail, *rg_dropped;
+    /* Wall time = CLOCK_MONOTONIC + rg_offset, so a record needs only the monotonic reading its decision took
+     * anyway; the offset is re-read from CLOCK_REALTIME once a second (rg_synced, monotonic ns) to follow steps
+     * of the wall clock. Benign races: any thread may refresh it, every value written is a correct offset. */
+    _Atomic int64_t rg_offset;
+    _Atomic uint64_t rg_synced;
     int rg_fd;
     char rg_path[4096];
 };
@@ -140,6 +145,9 @@ VIGIL__COLD void vigil__ring_open(vigil_index *ix, const char *index_path) {
     rg->rg_map = map;
     rg->rg_slots = rg->rg_map + VIGIL_RING_HEADER_BYTES;
     rg->rg_mask = slots - 1;
+    uint64_t mono = vigil__mono_ns();
+    atomic_init(&rg->rg_offset, realtime_ns() - (int64_t)mono);
+    atomic_init(&rg->rg_synced, mono);
     rg->rg_tail = counter(map, VIGIL_RING_OFF_TAIL);
     rg->rg_dropped = counter(map, VIGIL_RING_OFF_DROPPED);
     /* Every slot's sequence starts at its index; writing them also faults every page in now, not while deciding. */
@@ -206,24 +214,28 @@ uint64_t vigil__mono_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Copies a caller's text into a field, cut at a UTF-8 character boundary when it does not fit. */
-static void put_text(vigil_ring_record *r, int field, char *dst, size_t width, const char *src, size_t len) {
+/* Copies a caller's text into a field, cut at a UTF-8 character boundary when it does not fit. Bytes past the
+ * length are left as they are (docs/DECISION_LOG.md: unspecified). */
+static uint32_t put_text(vigil_ring_record *r, int field, char *dst, size_t width, const char *src, size_t len) {
+    uint32_t cut_flag = 0;
     if (!src) len = 0;
     if (len > width) {
         size_t cut = width;
         while (cut > 0 && ((uint8_t)src[cut] & 0xC0) == 0x80) cut--;
         len = cut;
-        r->rr_truncated |= 1u << field;
+        cut_flag = 1u << field;
     }
     if (len) memcpy(dst, src, len);
     r->rr_len[field] = (uint8_t)len;
+    return cut_flag;
 }
 
 static uint32_t stored_eid(uint32_t eid) { return eid >= VIGIL_TEMP_ID_BASE ? VIGIL_RING_NO_EID : eid; }
 
-/* Claims the next slot and copies the record in; a full ring drops it. The loop retries only when another
- * producer moved the tail (lock-free); a sequence number that never fits (a damaged ring) drops too. */
-static void ring_append(vigil__ring *rg, const vigil_ring_record *rec) {
+/* Claims the next position: its slot, or NULL when the ring is full (the record is then counted as dropped). The
+ * loop retries only when another producer moved the tail (lock-free); a sequence number that never fits (a
+ * damaged ring) drops too, so a producer never spins. */
+static _Atomic uint64_t *ring_claim(vigil__ring *rg, uint64_t *claimed) {
     uint64_t pos = atomic_load_explicit(rg->rg_tail, memory_order_relaxed);
     for (int attempt = 0; attempt < 4096; attempt++) {
         _Atomic uint64_t *seq = slot_seq(rg->rg_slots, rg->rg_mask, pos);
@@ -231,9 +243,8 @@ static void ring_append(vigil__ring *rg, const vigil_ring_record *rec) {
         if (diff == 0) {
             if (atomic_compare_exchange_weak_explicit(rg->rg_tail, &pos, pos + 1, memory_order_relaxed,
                     memory_order_relaxed)) {
-                memcpy((uint8_t *)seq + 8, rec, sizeof *rec);
-                atomic_store_explicit(seq, pos + 1, memory_order_release);
-                return;
+                *claimed = pos;
+                return seq;
             }
         } else if (diff < 0) {
             break;  /* the slot still holds a record the consumer has not released: full */
@@ -242,49 +253,60 @@ static void ring_append(vigil__ring *rg, const vigil_ring_record *rec) {
         }
     }
     atomic_fetch_add_explicit(rg->rg_dropped, 1, memory_order_relaxed);
+    return NULL;
+}
+
+/* Wall time for a monotonic reading (see rg_offset). */
+static int64_t wall_ns(vigil__ring *rg, uint64_t mono) {
+    if (mono - atomic_load_explicit(&rg->rg_synced, memory_order_relaxed) > 1000000000u) {
+        atomic_store_explicit(&rg->rg_synced, mono, memory_order_relaxed);
+        atomic_store_explicit(&rg->rg_offset, realtime_ns() - (int64_t)vigil__mono_ns(), memory_order_relaxed);
+    }
+    return (int64_t)mono + atomic_load_explicit(&rg->rg_offset, memory_order_relaxed);
 }
 
 void vigil__ring_log(vigil__ring *rg, const vigil__log *lg) {
-    vigil_ring_record r;
-    memset(&r, 0, sizeof r);
-    r.rr_time_ns = realtime_ns();
+    uint64_t pos;
+    _Atomic uint64_t *seq = ring_claim(rg, &pos);
+    if (!seq) return;
+    /* Written in place, between the claim and the release store: no copy, and only the bytes that matter. */
+    vigil_ring_record *r = (vigil_ring_record *)((uint8_t *)seq + 8);
     const vigil_result *res = lg->result;
-    r.rr_generation = res->generation;
-    r.rr_eval_ns = lg->eval_ns;
-    r.rr_status = lg->status;
-    r.rr_effect = (uint8_t)res->effect;
-    r.rr_reason = (uint8_t)res->reason;
-    r.rr_step_up_level = (uint8_t)res->step_up_level;
-    r.rr_kind = (uint8_t)lg->kind;
-    r.rr_max_age = res->max_age;
-    r.rr_determining_count = res->determining_count;
-    r.rr_error_count = res->error_count;
-    r.rr_principal_eid = stored_eid(lg->eids[0]);
-    r.rr_action_eid = stored_eid(lg->eids[1]);
-    r.rr_resource_eid = stored_eid(lg->eids[2]);
-    r.rr_batch_index = lg->batch_index;
-    uint32_t n = res->determining_count < VIGIL_RING_POLICIES ? res->determining_count : VIGIL_RING_POLICIES;
-    memcpy(r.rr_determining, res->determining, 4 * (size_t)n);
+    r->rr_time_ns = wall_ns(rg, lg->end_mono);
+    r->rr_generation = res->generation;
+    r->rr_eval_ns = lg->eval_ns;
+    r->rr_status = lg->status;
+    r->rr_effect = (uint8_t)res->effect;
+    r->rr_reason = (uint8_t)res->reason;
+    r->rr_step_up_level = (uint8_t)res->step_up_level;
+    r->rr_kind = (uint8_t)lg->kind;
+    r->rr_max_age = res->max_age;
+    r->rr_determining_count = res->determining_count;
+    r->rr_error_count = res->error_count;
+    r->rr_principal_eid = stored_eid(lg->eids[0]);
+    r->rr_action_eid = stored_eid(lg->eids[1]);
+    r->rr_resource_eid = stored_eid(lg->eids[2]);
+    r->rr_batch_index = lg->batch_index;
+    /* Past determining_count the result holds zeros (it is cleared before each decision). */
+    memcpy(r->rr_determining, res->determining, sizeof r->rr_determining);
     const vigil_request *b = lg->base, *a = lg->act, *s = lg->res;
-    if (b) {
-        put_text(&r, VIGIL_RING_F_PRINCIPAL_TYPE, r.rr_principal_type, VIGIL_RING_TYPE_LEN, b->principal_type,
-                b->principal_type_len);
-        put_text(&r, VIGIL_RING_F_PRINCIPAL_ID, r.rr_principal_id, VIGIL_RING_ID_LEN, b->principal_id,
-                b->principal_id_len);
-        put_text(&r, VIGIL_RING_F_SESSION, r.rr_session, VIGIL_RING_SESSION_LEN, b->session_id, b->session_id_len);
-    }
-    if (a) {
-        put_text(&r, VIGIL_RING_F_ACTION_TYPE, r.rr_action_type, VIGIL_RING_TYPE_LEN, a->action_type,
-                a->action_type_len);
-        put_text(&r, VIGIL_RING_F_ACTION_ID, r.rr_action_id, VIGIL_RING_ACTION_LEN, a->action_id, a->action_id_len);
-    }
-    if (s) {
-        put_text(&r, VIGIL_RING_F_RESOURCE_TYPE, r.rr_resource_type, VIGIL_RING_TYPE_LEN, s->resource_type,
-                s->resource_type_len);
-        put_text(&r, VIGIL_RING_F_RESOURCE_ID, r.rr_resource_id, VIGIL_RING_ID_LEN, s->resource_id,
-                s->resource_id_len);
-    }
-    ring_append(rg, &r);
+    uint32_t cut = 0;
+    cut |= put_text(r, VIGIL_RING_F_PRINCIPAL_TYPE, r->rr_principal_type, VIGIL_RING_TYPE_LEN,
+            b ? b->principal_type : NULL, b ? b->principal_type_len : 0);
+    cut |= put_text(r, VIGIL_RING_F_PRINCIPAL_ID, r->rr_principal_id, VIGIL_RING_ID_LEN,
+            b ? b->principal_id : NULL, b ? b->principal_id_len : 0);
+    cut |= put_text(r, VIGIL_RING_F_SESSION, r->rr_session, VIGIL_RING_SESSION_LEN,
+            b ? b->session_id : NULL, b ? b->session_id_len : 0);
+    cut |= put_text(r, VIGIL_RING_F_ACTION_TYPE, r->rr_action_type, VIGIL_RING_TYPE_LEN,
+            a ? a->action_type : NULL, a ? a->action_type_len : 0);
+    cut |= put_text(r, VIGIL_RING_F_ACTION_ID, r->rr_action_id, VIGIL_RING_ACTION_LEN,
+            a ? a->action_id : NULL, a ? a->action_id_len : 0);
+    cut |= put_text(r, VIGIL_RING_F_RESOURCE_TYPE, r->rr_resource_type, VIGIL_RING_TYPE_LEN,
+            s ? s->resource_type : NULL, s ? s->resource_type_len : 0);
+    cut |= put_text(r, VIGIL_RING_F_RESOURCE_ID, r->rr_resource_id, VIGIL_RING_ID_LEN,
+            s ? s->resource_id : NULL, s ? s->resource_id_len : 0);
+    r->rr_truncated = cut;
+    atomic_store_explicit(seq, pos + 1, memory_order_release);
 }
 
 /* ---- The consumer's calls ---- */

@@ -351,6 +351,7 @@ typedef struct vigil__log {
     uint32_t batch_index;
     uint32_t eids[3];            /* principal, action, resource; VIGIL_NONE or temporary when not in the index */
     uint64_t eval_ns;
+    uint64_t end_mono;           /* CLOCK_MONOTONIC when the decision ended (the record's time derives from it) */
 } vigil__log;
 /** Creates the handle's ring when logging is on (cold; never fails the open: ix_ring_status says why not). */
 void vigil__ring_open(vigil_index *ix, const char *index_path);

@@ -93,8 +93,15 @@ import Testing
         for _ in 0..<5 { decide(ix, "alice", "view", "d1") }
         vigil_index_close(ix)
         let drainer = try RingDrainer(directory: f.rings)
-        let (records, stats) = try drainAll(drainer)
+        var (records, stats) = try drainAll(drainer)
         #expect(records.count == 5)
+        // A process spawned meanwhile by another test briefly shares the ring's descriptor (until its exec
+        // closes it), and with it the writer's lock: the ring goes once that is over.
+        for _ in 0..<100 where stats.removed.isEmpty {
+            usleep(20_000)
+            (records, stats) = try drainAll(drainer)
+            #expect(records.isEmpty)
+        }
         #expect(stats.removed.count == 1 && stats.rings.first?.writerGone == true)
         #expect(try f.ringFiles().isEmpty)
     }
