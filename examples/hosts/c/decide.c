@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
             printf("%s%s", i ? "," : "", annotated[0] ? annotated : id);
         }
         printf("\n");
+        fflush(stdout);  /* answer each line as it comes: the host may be driven interactively */
     }
     vigil_index_close(ix);
     return 0;

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// The AuthZEN Authorization API 1.0 endpoints and Vigil's /v1/authorize, against the running daemon.
+@Suite(.serialized)
+struct AuthZENTests {
+    static let context = #"{"ip": "10.1.2.3", "now": "2025-06-02T14:30:00Z", "session": {"type": "Vigil::Session", "id": "s-alice"}}"#
+
+    @Test func evaluationAnswersAllowDenyAndStepUp() throws {
+        let d = try DaemonProcess(label: "authzen")
+        try d.start()
+        func evaluate(_ user: String, _ action: String, _ doc: String) throws -> [String: Any] {
+            let r = try d.http.post("/access/v1/evaluation", """
+                {"subject": {"type": "User", "id": "\(user)"}, "action": {"name": "\(action)"},
+                 "resource": {"type": "Document", "id": "\(doc)"}, "context": \(Self.context)}
+                """)
+            #expect(r.status == 200)
+            #expect(r.header("Content-Type") == "application/json")
+            return r.json
+        }
+        let allow = try evaluate("alice", "viewDocument", "architecture-overview")
+        #expect(allow["decision"] as? Bool == true)
+        let vigil = try #require((allow["context"] as? [String: Any])?["vigil"] as? [String: Any])
+        #expect(vigil["reasons"] as? [String] == ["engineering-reads-engineering", "owners-control-their-documents"])
+
+        let deny = try evaluate("frank", "editDocument", "architecture-overview")
+        #expect(deny["decision"] as? Bool == false)
+
+        // STEP_UP: not allowed, and the context says how to get there (RFC 9470's acr_values and max_age).
+        let stepUp = try evaluate("alice", "viewDocument", "incident-postmortem")
+        #expect(stepUp["decision"] as? Bool == false)
+        let ctx = try #require(stepUp["context"] as? [String: Any])
+        #expect(ctx["acr_values"] as? String == "urn:vigil:aal2")
+        #expect((ctx["vigil"] as? [String: Any])?["effect"] as? String == "STEP_UP")
+
+        // The batch form: defaults at the top, one answer per item, in order.
+        let r = try d.http.post("/access/v1/evaluations", """
+            {"subject": {"type": "User", "id": "alice"}, "context": \(Self.context),
+             "evaluations": [
+               {"action": {"name": "viewDocument"}, "resource": {"type": "Document", "id": "architecture-overview"}},
+               {"action": {"name": "viewDocument"}, "resource": {"type": "Document", "id": "incident-postmortem"}},
+               {"subject": {"type": "User", "id": "frank"}, "action": {"name": "editDocument"},
+                "resource": {"type": "Document", "id": "architecture-overview"}}]}
+            """)
+        #expect(r.status == 200)
+        let answers = try #require(r.json["evaluations"] as? [[String: Any]])
+        #expect(answers.map { $0["decision"] as? Bool } == [true, false, false])
+
+        // Vigil's own shape says more: both ids, the step-up requirement, the generation.
+        let native = try d.http.post("/v1/authorize", """
+            {"principal": {"type": "User", "id": "alice"}, "action": {"type": "Action", "id": "viewDocument"},
+             "resource": {"type": "Document", "id": "incident-postmortem"}, "context": \(Self.context)}
+            """).json
+        #expect(native["decision"] as? String == "STEP_UP")
+        #expect((native["step_up"] as? [String: Any])?["level"] as? Int == 2)
+        #expect(native["generation"] as? Int == (try d.generation()))
+        #expect(d.stop() == 0)
+    }
+
+    @Test func malformedRequestsAreAnswered400WithThePath() throws {
+        let d = try DaemonProcess(label: "authzen-bad")
+        try d.start()
+        var r = try d.http.post("/access/v1/evaluation", #"{"subject": {"type": "User"}}"#)
+        #expect(r.status == 400)
+        #expect(((r.json["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("$.subject") == true)
+        r = try d.http.post("/access/v1/evaluations", #"{"subject": {"type": "User", "id": "a"}, "evaluations": [{"action": {}}]}"#)
+        #expect(r.status == 400)
+        #expect(((r.json["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("$.evaluations[0].action") == true)
+        r = try d.http.post("/access/v1/evaluation", "not json")
+        #expect(r.status == 400)
+        // A context the evaluator refuses is a denial with the reason, never a 5xx.
+        r = try d.http.post("/access/v1/evaluation", """
+            {"subject": {"type": "User", "id": "alice"}, "action": {"name": "viewDocument"},
+             "resource": {"type": "Document", "id": "architecture-overview"}, "context": {"ip": "not an ip"}}
+            """)
+        #expect(r.status == 200)
+        #expect(r.json["decision"] as? Bool == false)
+        #expect(d.stop() == 0)
+    }
+}
