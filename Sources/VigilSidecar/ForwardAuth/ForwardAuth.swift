@@ -65,9 +65,11 @@ public struct ForwardAuth: Sendable {
         _ caller: Caller, _ now: Date
     ) throws(ForwardAuthRequestProblem) -> Request {
         // The loader checks every placeholder names a parameter; a route built in code may not have.
-        guard let action = route.action.render({ parameters[$0] }),
-              let resource = route.resource.render({ parameters[$0] }) else {
-            throw .missingContextValue(field: "resource")
+        guard let action = route.action.render({ parameters[$0] }) else {
+            throw .unresolvedPlaceholder(route.action.description)
+        }
+        guard let resource = route.resource.render({ parameters[$0] }) else {
+            throw .unresolvedPlaceholder(route.resource.description)
         }
         var context: [String: Value] = tokenContext(caller.claims, now)
         let input = ContextField.Input(request: original, headers: headers, parameters: parameters,

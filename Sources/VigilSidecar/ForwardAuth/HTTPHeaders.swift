@@ -27,6 +27,8 @@ public enum ForwardAuthRequestProblem: Error, Hashable, Sendable, CustomStringCo
     case target(RequestTarget.Problem)
     case badContextValue(field: String)
     case missingContextValue(field: String)
+    /// A route built in code names a placeholder its path does not capture (the loader refuses such routes).
+    case unresolvedPlaceholder(String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public enum ForwardAuthRequestProblem: Error, Hashable, Sendable, CustomStringCo
         case .target(let p): return p.description
         case .badContextValue(let f): return "the value for context field `\(f)` is not valid for its type"
         case .missingContextValue(let f): return "the request has no value for the required context field `\(f)`"
+        case .unresolvedPlaceholder(let t): return "the route's uid `\(t)` has a placeholder its path does not capture"
         }
     }
 }
