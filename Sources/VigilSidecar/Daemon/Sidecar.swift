@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import VigilCompiler
+import VigilLog
 
 /// Why vigild could not start.
 public struct SidecarError: Error, CustomStringConvertible {
@@ -33,9 +34,16 @@ public enum Sidecar {
         do {
             publisher = try Publisher(
                 writer: writer, policies: PolicyDirectory(directory: options.policies, schemaFile: options.schema),
-                seedEntities: options.entities, journalPath: options.data + "/state/journal.jsonl", logger: logger)
+                seedEntities: options.entities, seedLinks: options.links,
+                journalPath: options.data + "/state/journal.jsonl", logger: logger)
         } catch { throw SidecarError(error.message) }
         await publisher.start()
+        // Hosts (and this process's own decisions) log to rings here; hosts run as vigild's user (deployment.md).
+        let rings = options.rings ?? options.data + "/rings"
+        guard mkdir(rings, 0o750) == 0 || errno == EEXIST else {
+            throw SidecarError("cannot create `\(rings)`: \(String(cString: strerror(errno)))")
+        }
+        if options.rings != nil { setenv("VIGIL_RING_DIR", rings, 1) }
         let authorizer: Authorizer
         do { authorizer = try Authorizer(path: options.data) } catch {
             // A first start with broken policy files: publish a deny-all index so hosts fail closed.
@@ -53,6 +61,22 @@ public enum Sidecar {
         DecisionRoutes(authorizer: authorizer, metrics: metrics, bodyLimit: options.maxBodyBytes, acrValues: acr)
             .register(on: router)
         health.register(on: router)
+        if let routes = options.routes {
+            let config: ForwardAuthConfig
+            do { config = try await ForwardAuthConfig.load(file: routes, jwksFile: options.jwks) } catch {
+                throw SidecarError("forward auth:\n\(error)")
+            }
+            ForwardAuthRoutes(forwardAuth: ForwardAuth(config: config), decide: { try authorizer.decide($0) },
+                              observe: { metrics.request(route: "/v1/forward-auth", status: $0) })
+                .register(on: router)
+        }
+        let trail: AuditTrail
+        let drainer: RingDrainer
+        do {
+            trail = try AuditTrail(directory: options.audit ?? options.data + "/audit",
+                                   maxFileBytes: options.auditMaxFileBytes)
+            drainer = try RingDrainer(directory: rings)
+        } catch { throw SidecarError("decision log: \(error)") }
         var services: [any Service] = [
             Application(router: router, configuration: .init(
                 address: .hostname(options.listenHost, port: options.listenPort), serverName: "vigild"),
@@ -83,6 +107,8 @@ public enum Sidecar {
             services.append(Application(router: tcpAdmin, configuration: .init(
                 address: .hostname(host, port: port), serverName: "vigild-admin"), logger: logger))
         }
+        services.append(DrainService(drainer: drainer, trail: trail, metrics: metrics, authorizer: authorizer,
+                                     intervalMs: options.drainIntervalMs, logger: logger))
         services.append(MaintenanceService(publisher: publisher, metrics: metrics,
                                            watchIntervalMs: options.watchIntervalMs,
                                            readerCheckSeconds: options.readerCheckSeconds))

@@ -23,6 +23,17 @@ public struct SidecarOptions: Sendable, Codable {
     /// How often the policy directory is checked for edits, and stale reader slots cleared.
     public var watchIntervalMs: Int = 50
     public var readerCheckSeconds: Int = 10
+    /// Template links (Cedar JSON) loaded at every start, before the journaled data changes.
+    public var links: String?
+    /// Forward auth: the routes file and, for JWTs, the JWKS file (docs/forward-auth.md).
+    public var routes: String?
+    public var jwks: String?
+    /// Where hosts write decision rings (default `DATA/rings`, which libvigil finds by itself) and where the
+    /// audit trail goes (default `DATA/audit`), rotated at `auditMaxFileBytes`.
+    public var rings: String?
+    public var audit: String?
+    public var auditMaxFileBytes: Int = 64 << 20
+    public var drainIntervalMs: Int = 100
     /// The acr value for each step-up level ("1"..."3"); default `urn:vigil:aalN`.
     public var acrValues: [String: String] = [:]
 

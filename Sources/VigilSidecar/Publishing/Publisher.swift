@@ -21,10 +21,11 @@ public actor Publisher {
     /// - Parameters:
     ///   - writer: the index writer (it holds the index's writer lock).
     ///   - seedEntities: entities read at every start (Cedar JSON), before the journal's changes.
+    ///   - seedLinks: template links read at every start (Cedar JSON), likewise.
     ///   - journalPath: the data journal (created if missing).
     /// - Throws: `DataChangeError` when the seed or the journal cannot be read.
-    public init(writer: IndexWriter, policies: PolicyDirectory, seedEntities: String?, journalPath: String,
-                logger: Logger) throws(DataChangeError) {
+    public init(writer: IndexWriter, policies: PolicyDirectory, seedEntities: String?, seedLinks: String? = nil,
+                journalPath: String, logger: Logger) throws(DataChangeError) {
         self.writer = writer
         self.policyDirectory = policies
         self.logger = logger
@@ -43,6 +44,17 @@ public actor Publisher {
             }
         }
         var state = DataState(entities: seed.filter { !$0.uid.isAction })
+        if let seedLinks {
+            let text: String
+            do { text = try PolicyFiles.read(seedLinks).text } catch {
+                throw DataChangeError(status: 500, "cannot read seed links: \(error)")
+            }
+            let links: [TemplateLink]
+            do { links = try TemplateLinkJSON.parse(SourceFile(name: seedLinks, text: text)) } catch {
+                throw DataChangeError(status: 500, "seed links `\(seedLinks)`:\n\(error)")
+            }
+            for link in links { state.apply(.addLink(link, expiresAtMs: nil)) }
+        }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         for (i, request) in try DataJournal.read(path: journalPath).enumerated() {
             do {

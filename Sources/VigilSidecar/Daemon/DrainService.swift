@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilCompiler
+import VigilLog
+
+/// Measure: drains every host's decision ring into the hash-chained audit trail, and feeds the decision metrics
+/// (by effect, by determining policy, latency) from the same records, until a graceful shutdown (which drains
+/// once more). Records written while vigild was down are drained at the first pass.
+struct DrainService: Service {
+    let drainer: RingDrainer
+    let trail: AuditTrail
+    let metrics: SidecarMetrics
+    let authorizer: Authorizer
+    let intervalMs: Int
+    let logger: Logger
+
+    func run() async throws {
+        var names = PolicyNames()
+        while true {
+            let last = Task.isShuttingDownGracefully || Task.isCancelled
+            drainOnce(&names)
+            if last { return }
+            try? await Task.sleep(for: .milliseconds(intervalMs))
+        }
+    }
+
+    private func drainOnce(_ names: inout PolicyNames) {
+        var counted: [(effect: String, policies: [UInt32], generation: UInt64, seconds: Double)] = []
+        do {
+            let stats = try drainer.drain(into: { record in
+                trail.append(record)
+                counted.append((record.effect.rawValue, record.determining, record.generation,
+                                Double(record.evaluationNs) / 1e9))
+            }, commit: { try trail.commit() })
+            // Counted only once the trail holds them, so a failed commit (drained again later) is not counted twice.
+            for c in counted {
+                metrics.decision(effect: c.effect, policies: c.policies.map { names.name($0, c.generation, authorizer) },
+                                 seconds: c.seconds)
+            }
+            metrics.drained(records: UInt64(stats.records), drops: stats.dropped, lag: stats.lag)
+            if stats.torn > 0 { logger.warning("\(stats.torn) decision records lost to writers that died mid-append") }
+        } catch {
+            logger.error("decision log drain failed (records stay in their rings): \(error)")
+        }
+    }
+}
+
+/// Policy numbers to ids for metric labels, remembered per generation (numbers mean different policies after a
+/// publish; a record from an older generation is labelled as the current one reads, a rare mislabel, never a
+/// lost count).
+struct PolicyNames {
+    private var generation: UInt64 = 0
+    private var names: [UInt32: String] = [:]
+
+    mutating func name(_ number: UInt32, _ generation: UInt64, _ authorizer: Authorizer) -> String {
+        if generation != self.generation {
+            self.generation = generation
+            names = [:]
+        }
+        if let known = names[number] { return known }
+        let id = (try? authorizer.policyID(number)).map { $0.annotated ?? $0.id } ?? "policy#\(number)"
+        names[number] = id
+        return id
+    }
+}
