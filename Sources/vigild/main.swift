@@ -32,6 +32,15 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Entities (Cedar JSON) loaded at every start.", valueName: "file"))
     var entities: String?
 
+    @Option(help: ArgumentHelp("Template links (Cedar JSON) loaded at every start.", valueName: "file"))
+    var links: String?
+
+    @Option(help: ArgumentHelp("Forward-auth routes (docs/forward-auth.md).", valueName: "file"))
+    var routes: String?
+
+    @Option(help: ArgumentHelp("JWKS file whose keys verify forward-auth tokens.", valueName: "file"))
+    var jwks: String?
+
     @Option(help: ArgumentHelp("Where decisions, metrics and health are served.", valueName: "host:port"))
     var listen: String?
 
@@ -67,6 +76,9 @@ struct Vigild: AsyncParsableCommand {
         if let policies { options.policies = policies }
         if let schema { options.schema = schema }
         if let entities { options.entities = entities }
+        if let links { options.links = links }
+        if let routes { options.routes = routes }
+        if let jwks { options.jwks = jwks }
         if let adminSocket { options.adminSocket = adminSocket }
         if let adminTokenFile { options.adminTokenFile = adminTokenFile }
         if let listen { (options.listenHost, options.listenPort) = try hostPort(listen, "--listen") }
