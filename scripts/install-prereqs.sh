@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Vigil's build and tests need, only where it is missing:
 #   - liblmdb-dev (the LMDB library and headers; found through pkg-config `lmdb`), with pkg-config itself;
-#   - cedarpy, the reference Cedar engine for Python, used by the tests as an oracle.
+#   - cedarpy, the reference Cedar engine for Python, used by the tests as an oracle;
+#   - nginx, which the forward-auth integration test puts in front of vigild (auth_request).
 # Debian/Ubuntu (apt). Uses sudo only when not already root. Safe to run repeatedly.
 set -euo pipefail
 
@@ -24,6 +25,12 @@ apt_install() {
 if ! pkg-config --exists lmdb 2>/dev/null; then
     echo "install-prereqs: installing liblmdb-dev"
     apt_install liblmdb-dev pkg-config
+fi
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    echo "install-prereqs: installing nginx"
+    # Only the binary is needed: the tests run their own nginx on loopback ports; none is started here.
+    apt_install nginx
 fi
 
 if ! python3 -c "import cedarpy" 2>/dev/null; then
