@@ -42,15 +42,14 @@ public struct ForwardAuthResponse: Sendable, CustomStringConvertible {
             body: body + "\n")
     }
 
-    /// A header value from arbitrary text: printable ASCII kept, anything else written as `\u{…}`, so an id from
-    /// a path or a token can never split or corrupt a header.
+    /// A header value from arbitrary text: printable ASCII kept, anything else written as Cedar writes it in a
+    /// string, `\u{…}`, so an id from a path or a token can never split or corrupt a header, and a uid shown
+    /// here (already quoted by Cedar's rules) stays valid Cedar text.
     static func headerSafe(_ s: String) -> String {
         var out = ""
         for u in s.unicodeScalars {
-            if u.value >= 0x20 && u.value < 0x7F && u != "\\" {
+            if u.value >= 0x20 && u.value < 0x7F {
                 out.unicodeScalars.append(u)
-            } else if u == "\\" {
-                out += "\\\\"
             } else {
                 out += "\\u{" + String(u.value, radix: 16) + "}"
             }
@@ -63,7 +62,8 @@ public struct ForwardAuthResponse: Sendable, CustomStringConvertible {
     static func quoted(_ s: String) -> String {
         var out = "\""
         for c in headerSafe(s) {
-            if c == "\"" { out += "\\\"" } else { out.append(c) }
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.append(c)
         }
         return out + "\""
     }
