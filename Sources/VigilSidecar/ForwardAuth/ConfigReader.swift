@@ -5,7 +5,9 @@ import VigilPolicy
 struct ConfigReader {
     let file: SourceFile
 
-    func fail(_ code: String, _ message: String, _ node: JSONNode, _ path: JSONPath, help: String? = nil) -> Diagnostics {
+    func fail(_ code: String, _ message: String, _ node: JSONNode, _ path: JSONPath, help: String? = nil)
+        -> Diagnostics
+    {
         Diagnostics(Diagnostic(code: "vigil.forward_auth." + code, message: message, file: file, span: node.span,
                                jsonPath: path.description, help: help))
     }

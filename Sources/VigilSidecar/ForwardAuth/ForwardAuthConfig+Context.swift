@@ -14,7 +14,8 @@ extension ForwardAuthConfig {
         for member in members {
             let p = path.key(member.key)
             guard seen.insert(member.key).inserted else {
-                throw r.fail("duplicate_key", "key `\(member.key)` appears twice", JSONNode(.null, span: member.keySpan), p)
+                throw r.fail("duplicate_key", "key `\(member.key)` appears twice",
+                             JSONNode(.null, span: member.keySpan), p)
             }
             guard !member.key.isEmpty else {
                 throw r.fail("empty", "a context field needs a name", JSONNode(.null, span: member.keySpan), p)
@@ -86,13 +87,16 @@ extension ForwardAuthConfig {
             let text = try r.string(n, path.key("type"))
             guard let k = ContextField.Kind(rawValue: text) else {
                 throw r.fail("bad_type", "unknown type `\(text)`", n, path.key("type"),
-                             help: "the types are " + ContextField.Kind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+                             help: "the types are "
+                                 + ContextField.Kind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
             }
             type = k
         }
         var entityType: Name?
         if let n = m["entityType"] {
-            if m["type"] != nil { throw r.fail("duplicate_key", "give `type` or `entityType`, not both", n, path.key("entityType")) }
+            if m["type"] != nil {
+                throw r.fail("duplicate_key", "give `type` or `entityType`, not both", n, path.key("entityType"))
+            }
             let text = try r.string(n, path.key("entityType"))
             let parts = text.split(separator: "::", omittingEmptySubsequences: false).map(String.init)
             guard parts.allSatisfy(CedarIdentifier.isValid), let base = parts.last else {

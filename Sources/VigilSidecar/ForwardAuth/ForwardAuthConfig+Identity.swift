@@ -40,7 +40,8 @@ extension ForwardAuthConfig {
         let pNode = try r.required(m, "principal", in: node, path)
         let principal = try r.uid(pNode, path.key("principal"))
         if principal.placeholders.isEmpty {
-            throw r.fail("unknown_placeholder", "the principal `\(principal)` names no claim", pNode, path.key("principal"),
+            throw r.fail("unknown_placeholder", "the principal `\(principal)` names no claim", pNode,
+                         path.key("principal"),
                          help: "write a claim as a placeholder, such as `User::\"{sub}\"`")
         }
         var algorithms = TokenVerifier.defaultAlgorithms
@@ -48,7 +49,8 @@ extension ForwardAuthConfig {
             let list = try r.strings(n, path.key("algorithms"))
             for a in list where !TokenVerifier.defaultAlgorithms.contains(a) {
                 throw r.fail("bad_algorithm", "algorithm `\(a)` is not supported", n, path.key("algorithms"),
-                             help: "the algorithms are " + TokenVerifier.defaultAlgorithms.sorted().map { "`\($0)`" }.joined(separator: ", "))
+                             help: "the algorithms are "
+                                 + TokenVerifier.defaultAlgorithms.sorted().map { "`\($0)`" }.joined(separator: ", "))
             }
             algorithms = Set(list)
         }

@@ -33,7 +33,8 @@ public struct ForwardAuthConfig: Sendable {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw Diagnostics(Diagnostic(code: "vigil.forward_auth.read", message: "cannot read `\(file)`: \(error.localizedDescription)"))
+            throw Diagnostics(Diagnostic(code: "vigil.forward_auth.read",
+                                         message: "cannot read `\(file)`: \(error.localizedDescription)"))
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
         return try await parse(SourceFile(name: file, text: text), directory: directory, jwksFile: jwksFile)
@@ -67,7 +68,8 @@ public struct ForwardAuthConfig: Sendable {
         let context = try top["context"].map { n throws(Diagnostics) in
             try contextFields(n, JSONPath.root.key("context"), parameters: [], r)
         } ?? []
-        let routes = try RoutesConfig(routes: routeList(r.required(top, "routes", in: root, .root), r), context: context)
+        let routeNode = try r.required(top, "routes", in: root, .root)
+        let routes = RoutesConfig(routes: try routeList(routeNode, r), context: context)
         let identityNode = try r.required(top, "identity", in: root, .root)
         let identity = try await identityConfig(identityNode, r, directory: directory, jwksFile: jwksFile)
         return ForwardAuthConfig(source: source, maxTargetBytes: maxBytes, routes: routes, identity: identity,
@@ -100,7 +102,8 @@ public struct ForwardAuthConfig: Sendable {
             if let n = m["prefix"] {
                 prefix = try r.string(n, path.key("prefix"))
                 guard prefix.hasPrefix("/"), !prefix.hasSuffix("/") else {
-                    throw r.fail("bad_prefix", "the prefix must start with `/` and not end with one", n, path.key("prefix"))
+                    throw r.fail("bad_prefix", "the prefix must start with `/` and not end with one", n,
+                                 path.key("prefix"))
                 }
             }
             return .envoy(prefix: prefix)
@@ -130,7 +133,8 @@ public struct ForwardAuthConfig: Sendable {
         for (i, item) in try r.array(node, path).enumerated() {
             routes.append(try route(item, path.index(i), r))
             if let d = RoutesConfig(routes: routes).duplicate(of: i) {
-                throw r.fail("duplicate_route", "route \(i) covers the same requests as route \(d)", item, path.index(i),
+                throw r.fail("duplicate_route", "route \(i) covers the same requests as route \(d)", item,
+                             path.index(i),
                              help: "give them different methods or merge them")
             }
         }
@@ -154,7 +158,8 @@ public struct ForwardAuthConfig: Sendable {
                 methods = Set(list)
             }
         } else {
-            throw r.fail("missing_key", "missing required key `method`", node, path, help: "`\"method\": \"*\"` covers any method")
+            throw r.fail("missing_key", "missing required key `method`", node, path,
+                         help: "`\"method\": \"*\"` covers any method")
         }
         let pathNode = try r.required(m, "path", in: node, path)
         let pathText = try r.string(pathNode, path.key("path"))

@@ -11,7 +11,9 @@ public struct OutcomeConfig: Sendable {
     /// The `realm` of `WWW-Authenticate` challenges, when set.
     public var realm: String?
 
-    public static let defaultACRValues: [UInt32: String] = [1: "urn:vigil:aal1", 2: "urn:vigil:aal2", 3: "urn:vigil:aal3"]
+    public static let defaultACRValues: [UInt32: String] = [
+        1: "urn:vigil:aal1", 2: "urn:vigil:aal2", 3: "urn:vigil:aal3",
+    ]
 
     public init(unmatchedStatus: Int = 403, invalidRequestStatus: Int = 400,
                 acrValues: [UInt32: String] = OutcomeConfig.defaultACRValues, realm: String? = nil) {

@@ -65,7 +65,8 @@ public struct PathPattern: Hashable, Sendable, CustomStringConvertible {
 
     /// The parameter names, in order, followed by `*` when the pattern ends in a wildcard.
     public var placeholders: [String] {
-        segments.compactMap { if case .parameter(let n) = $0 { n } else { nil } } + (wildcard ? [Self.wildcardName] : [])
+        let parameters = segments.compactMap { if case .parameter(let n) = $0 { n } else { nil } }
+        return parameters + (wildcard ? [Self.wildcardName] : [])
     }
 
     /// The captured values when `segments` match, keyed by parameter name (the wildcard's value, its segments

@@ -72,7 +72,9 @@ public struct RequestTarget: Hashable, Sendable {
         while i < part.endIndex {
             let b = part[i]
             if b == UInt8(ascii: "%") {
-                guard i + 2 < part.endIndex, let hi = hex(part[i + 1]), let lo = hex(part[i + 2]) else { throw .badEscape }
+                guard i + 2 < part.endIndex, let hi = hex(part[i + 1]), let lo = hex(part[i + 2]) else {
+                    throw .badEscape
+                }
                 out.append(hi << 4 | lo)
                 i += 3
             } else {

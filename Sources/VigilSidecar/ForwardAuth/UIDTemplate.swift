@@ -44,7 +44,9 @@ public struct UIDTemplate: Hashable, Sendable, CustomStringConvertible {
             if bytes[i] == UInt8(ascii: "\"") { close = i; break }
             i += 1
         }
-        guard let close, close == bytes.count - 1 else { throw bad("invalid entity uid `\(text)`: the id must be one quoted string") }
+        guard let close, close == bytes.count - 1 else {
+            throw bad("invalid entity uid `\(text)`: the id must be one quoted string")
+        }
         let id: String
         switch CedarString.unescape(bytes[(quote + 1)..<close]) {
         case .success(let s): id = s
@@ -73,7 +75,8 @@ public struct UIDTemplate: Hashable, Sendable, CustomStringConvertible {
                 i += 1
                 continue
             }
-            guard let close = chars[(i + 1)...].firstIndex(where: { $0 == "}" || $0 == "{" }), chars[close] == "}" else {
+            let brace = chars[(i + 1)...].firstIndex { $0 == "}" || $0 == "{" }
+            guard let close = brace, chars[close] == "}" else {
                 throw bad("unclosed placeholder in an entity id", "write `{{` for a literal `{`")
             }
             let name = String(chars[(i + 1)..<close])

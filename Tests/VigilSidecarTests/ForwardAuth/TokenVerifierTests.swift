@@ -14,7 +14,9 @@ import Testing
             let claims = try await v.verify(try await keys.token(SigningKeys.claims(now: now), kid: kid), now: now)
             #expect(claims["sub"] == .string("alice"), "\(kid)")
         }
-        let multi = try await keys.token(SigningKeys.claims(now: now) { $0["aud"] = .array([.string("x"), .string(SigningKeys.audience)]) })
+        let multi = try await keys.token(SigningKeys.claims(now: now) {
+            $0["aud"] = .array([.string("x"), .string(SigningKeys.audience)])
+        })
         #expect(try await v.verify(multi, now: now)["aud"] != nil)
     }
 
