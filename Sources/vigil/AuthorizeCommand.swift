@@ -25,10 +25,14 @@ struct AuthorizeCommand: ParsableCommand {
                 --action 'Action::"viewDocument"' --resource 'Document::"architecture-overview"' \\
                 --context '{"ip": "10.1.2.3", "now": "2025-06-02T14:30:00Z"}' --explain
               vigil authorize --index /tmp/acme.index --requests requests.jsonl
+              vigil authorize --remote http://127.0.0.1:8180 --principal 'User::"alice"' …
             """)
 
     @Option(help: ArgumentHelp("The index directory.", valueName: "dir"))
-    var index: String
+    var index: String?
+
+    @Option(help: ArgumentHelp("Decide through a running vigild instead (its --listen address).", valueName: "url"))
+    var remote: String?
 
     @Option(help: ArgumentHelp("The principal, in Cedar syntax: `User::\"alice\"`.", valueName: "uid"))
     var principal: String?
@@ -55,12 +59,19 @@ struct AuthorizeCommand: ParsableCommand {
     var schema: String?
 
     func validate() throws {
+        guard (index == nil) != (remote == nil) else { throw ValidationError("give exactly one of --index and --remote") }
+        if remote != nil && (requests != nil || explain || schema != nil) {
+            throw ValidationError("--remote decides one request: --requests, --explain and --schema need --index")
+        }
         if requests == nil && (principal == nil || action == nil || resource == nil) {
             throw ValidationError("give --principal, --action and --resource, or --requests")
         }
     }
 
     func run() throws {
+        guard let index else { return try RemoteDecision.run(self.remote ?? "", principal: uid(principal),
+                                                            action: uid(action), resource: uid(resource),
+                                                            context: context, session: session) }
         let authorizer: Authorizer
         do { authorizer = try Authorizer(path: index) } catch {
             FileHandle.standardError.write(Data("vigil authorize: cannot open index `\(index)`: \(error)\n".utf8))
@@ -109,22 +120,16 @@ struct AuthorizeCommand: ParsableCommand {
     }
 
     private func printDecision(_ d: Decision) {
-        var line = "\(d.effect.rawValue)"
-        if let level = d.stepUpLevel {
-            line += " (assurance level \(level)\(d.maxAge.map { ", max age \($0)s" } ?? ""))"
+        let cause: String? = switch d.cause {
+        case .sessionRevoked: "session_revoked"
+        case .sessionExpired: "session_expired"
+        case .sessionUnknown: "session_unknown"
+        default: nil
         }
-        switch d.cause {
-        case .sessionRevoked: line += ": the session was revoked"
-        case .sessionExpired: line += ": the session expired"
-        case .sessionUnknown: line += ": the session is unknown"
-        default: break
-        }
-        print(line)
-        for (id, annotated) in zip(d.reasons, d.annotatedReasons) {
-            print("  reason: \(id)\(annotated.map { " @id(\"\($0)\")" } ?? "")")
-        }
-        for e in d.errors { print("  error: \(e.policyID): \(e.message)") }
-        print("  generation: \(d.generation)")
+        DecisionPrinter.print(effect: d.effect.rawValue, stepUpLevel: d.stepUpLevel.map(Int.init),
+                              maxAge: d.maxAge.map(Int.init), cause: cause,
+                              reasons: Array(zip(d.reasons, d.annotatedReasons)),
+                              errors: d.errors.map { ($0.policyID, $0.message) }, generation: d.generation)
     }
 
     private func runMany(_ path: String, _ authorizer: Authorizer, _ schema: Schema?) throws {

@@ -57,6 +57,35 @@ struct AuthZENTests {
         #expect(d.stop() == 0)
     }
 
+    @Test func vigilAuthorizeRemoteDecidesAsTheLocalIndexDoes() throws {
+        let d = try DaemonProcess(label: "remote")
+        try d.start()
+        let request = ["--principal", #"User::"alice""#, "--action", #"Action::"viewDocument""#,
+                       "--resource", #"Document::"incident-postmortem""#, "--context", Self.context]
+        func vigil(_ arguments: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = Paths.products.appendingPathComponent("vigil")
+            p.arguments = ["authorize"] + arguments
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let remote = try vigil(["--remote", "http://127.0.0.1:\(d.port)"] + request)
+        let local = try vigil(["--index", d.data.path] + request)
+        #expect(remote.0 == 0)
+        #expect(remote.1.hasPrefix("step_up (assurance level 2)\n  reason: policy9 @id(\"confidential-needs-mfa\")"))
+        #expect(remote.1 == local.1)
+        #expect(d.stop() == 0)
+        // Nobody listening: a clear error, exit 2.
+        let down = try vigil(["--remote", "http://127.0.0.1:\(d.port)"] + request)
+        #expect(down.0 == 2)
+        #expect(down.1.contains("cannot reach vigild"))
+    }
+
     @Test func malformedRequestsAreAnswered400WithThePath() throws {
         let d = try DaemonProcess(label: "authzen-bad")
         try d.start()
