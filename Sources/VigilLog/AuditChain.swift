@@ -16,18 +16,18 @@ enum AuditChain {
     static let suffixLength = 9 + 64 + 2
     static let hashKey: [UInt8] = Array(#","hash":""#.utf8)
 
-    /// The hex SHA-256 of `bytes`.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    /// The SHA-256 of `bytes`.
+    static func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
         var hasher = SHA256()
         hasher.update(bufferPointer: bytes)
-        let digest = hasher.finalize()
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for b in digest {
-            hex.append(JSONBytes.hexDigits[Int(b >> 4)])
-            hex.append(JSONBytes.hexDigits[Int(b & 0xF)])
+        return hasher.finalize()
+    }
+
+    /// The SHA-256 of `bytes` in hex.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        digest(bytes).withUnsafeBytes { raw in
+            raw.flatMap { [JSONBytes.hexDigit($0 >> 4), JSONBytes.hexDigit($0 & 0xF)] }
         }
-        return hex
     }
 
     /// A line's parts, once its shape is checked: its sequence number, its `prev` and its `hash` (hex bytes),

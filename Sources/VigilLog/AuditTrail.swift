@@ -49,7 +49,7 @@ public final class AuditTrail: Sendable {
         var fileBytes: Int
         var seq: UInt64
         var lastHash: [UInt8]
-        var pending = JSONBytes()
+        var pending = JSONBytes(capacity: 1 << 20)
         var lineEnds: [Int] = []
 
         init(fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
@@ -123,32 +123,34 @@ public final class AuditTrail: Sendable {
                   utf8.last == UInt8(ascii: "}"), !utf8.contains(0x0A), !utf8.contains(0x0D) else {
                 throw AuditTrailError("an audit event must be one JSON object on one line")
             }
-            let inner = UnsafeBufferPointer(rebasing: utf8[1..<utf8.count - 1])
+            let inner = Array(utf8[1..<utf8.count - 1])
             state.withLock { state in
-                Self.chain(&state) { $0.bytes.append(contentsOf: inner) }
+                Self.chain(&state) { $0.bytes(inner) }
             }
         }
     }
 
     /// Formats line seq+1 around the fields `fields` writes, and chains it.
     private static func chain(_ state: inout State, _ fields: (inout JSONBytes) -> Void) {
-        let start = state.pending.bytes.count
+        let start = state.pending.count
         state.pending.raw("{\"seq\":")
         state.pending.unsigned(state.seq + 1)
         state.pending.raw(",\"prev\":\"")
-        state.pending.bytes.append(contentsOf: state.lastHash)
+        state.pending.bytes(state.lastHash)
         state.pending.byte(UInt8(ascii: "\""))
-        let before = state.pending.bytes.count
+        let before = state.pending.count
         state.pending.byte(UInt8(ascii: ","))
         fields(&state.pending)
-        if state.pending.bytes.count == before + 1 { state.pending.bytes.removeLast() }  // an empty object
-        let hash = state.pending.bytes[start...].withUnsafeBytes { AuditChain.hash($0) }
+        if state.pending.count == before + 1 { state.pending.removeLast() }  // an empty object
+        let digest = AuditChain.digest(UnsafeRawBufferPointer(rebasing: state.pending.buffer[start...]))
         state.pending.raw(",\"hash\":\"")
-        state.pending.bytes.append(contentsOf: hash)
+        let hashAt = state.pending.count
+        digest.withUnsafeBytes { state.pending.hex($0) }
+        let hex = UnsafeRawBufferPointer(start: state.pending.base + hashAt, count: 64)
+        state.lastHash.withUnsafeMutableBytes { $0.copyMemory(from: hex) }
         state.pending.raw("\"}\n")
-        state.lineEnds.append(state.pending.bytes.count)
+        state.lineEnds.append(state.pending.count)
         state.seq += 1
-        state.lastHash = hash
     }
 
     /// Writes every line appended since the last commit, rotating files by size, syncs per the policy, and
@@ -161,7 +163,7 @@ public final class AuditTrail: Sendable {
             var written = 0    // bytes of pending already in files
             var chunkEnd = 0
             defer {
-                state.pending.bytes.removeFirst(written)
+                state.pending.removeFirst(written)
                 state.lineEnds = state.lineEnds.compactMap { $0 > written ? $0 - written : nil }
             }
             for end in state.lineEnds {
@@ -186,18 +188,17 @@ public final class AuditTrail: Sendable {
     private func write(_ state: inout State, from: Int, to: Int) throws {
         guard to > from else { return }
         let path = directory + "/" + AuditFiles.name(state.fileNumber)
-        try state.pending.bytes[from..<to].withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(state.fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    // Leave no partial line behind: the lines stay pending for the next commit.
-                    _ = ftruncate(state.fd, off_t(state.fileBytes))
-                    throw AuditTrailError.posix("write", path)
-                }
-                offset += n
+        let raw = UnsafeRawBufferPointer(rebasing: state.pending.buffer[from..<to])
+        var offset = 0
+        while offset < raw.count {
+            let n = Foundation.write(state.fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                // Leave no partial line behind: the lines stay pending for the next commit.
+                _ = ftruncate(state.fd, off_t(state.fileBytes))
+                throw AuditTrailError.posix("write", path)
             }
+            offset += n
         }
         state.fileBytes += to - from
     }
@@ -219,7 +220,7 @@ public final class AuditTrail: Sendable {
         head.raw("{\"seq\":")
         head.unsigned(state.seq)
         head.raw(",\"hash\":\"")
-        head.bytes.append(contentsOf: state.lastHash)
+        head.bytes(state.lastHash)
         head.raw("\",\"file\":\"")
         head.raw(AuditFiles.name(state.fileNumber))
         head.raw("\"}\n")
@@ -227,7 +228,7 @@ public final class AuditTrail: Sendable {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw AuditTrailError.posix("open", temporary) }
-        let ok = head.bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress!, $0.count) == $0.count }
+        let ok = Foundation.write(fd, head.buffer.baseAddress!, head.count) == head.count
         let synced = sync == .never || fsync(fd) == 0
         close(fd)
         guard ok && synced else { throw AuditTrailError.posix("write", temporary) }

@@ -105,12 +105,11 @@ public struct DecisionRecord: Sendable, Hashable {
     /// `"reason":"policies","determining":[0,1],"determining_count":2,"errors":0,"eval_ns":2300,"status":0}`
     /// plus `"session"`, `"step_up"` and `"batch_index"` when they apply. Keys always come in this order.
     public func jsonLine() -> String {
-        var out = JSONBytes()
-        out.reserve(512)
+        var out = JSONBytes(capacity: 512)
         out.byte(UInt8(ascii: "{"))
         appendFields(to: &out)
         out.byte(UInt8(ascii: "}"))
-        return String(decoding: out.bytes, as: UTF8.self)
+        return out.text
     }
 
     /// Writes the fields of `jsonLine()` without the braces.

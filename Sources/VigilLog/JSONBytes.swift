@@ -1,32 +1,88 @@
-/// A JSON text built byte by byte: the drain path writes a million records a second, so no encoder, no
-/// intermediate strings and no formatter objects.
-struct JSONBytes {
-    var bytes: [UInt8] = []
+/// A JSON text built byte by byte in one growable buffer: the drain path formats a million records a second,
+/// so no encoder, no intermediate strings, no per-append bounds dance of `Array`. Noncopyable: it owns its
+/// memory.
+struct JSONBytes: ~Copyable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
 
-    mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
+    init(capacity: Int = 1024) {
+        self.capacity = max(64, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
 
-    mutating func byte(_ b: UInt8) { bytes.append(b) }
+    deinit { base.deallocate() }
+
+    /// The bytes written so far (valid until the next mutation).
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// The bytes as a string.
+    var text: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
+    /// Room for `n` more bytes.
+    @inline(__always)
+    private mutating func ensure(_ n: Int) {
+        if count &+ n > capacity { grow(count &+ n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var c = capacity
+        while c < needed { c *= 2 }
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        p.update(from: base, count: count)
+        base.deallocate()
+        base = p
+        capacity = c
+    }
+
+    mutating func byte(_ b: UInt8) {
+        ensure(1)
+        base[count] = b
+        count &+= 1
+    }
+
+    mutating func bytes(_ raw: UnsafeRawBufferPointer) {
+        guard let src = raw.baseAddress, raw.count > 0 else { return }
+        ensure(raw.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: raw.count)
+        count &+= raw.count
+    }
+
+    mutating func bytes(_ array: [UInt8]) {
+        array.withUnsafeBytes { bytes($0) }
+    }
 
     /// Text that needs no escaping (keys, enum names).
     mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     mutating func raw(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
     }
+
+    /// Drops the first `n` bytes.
+    mutating func removeFirst(_ n: Int) {
+        let n = min(n, count)
+        (base).update(from: base + n, count: count - n)
+        count -= n
+    }
+
+    mutating func removeLast() { if count > 0 { count -= 1 } }
+
+    mutating func removeAll() { count = 0 }
 
     /// A JSON string: quotes, backslashes and control characters escaped; everything else as UTF-8.
     mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
+            byte(UInt8(ascii: "\""))
             var start = 0
             for i in 0..<utf8.count {
                 let c = utf8[i]
                 guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+                bytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<i]))
                 start = i + 1
                 switch c {
                 case UInt8(ascii: "\""): raw("\\\"")
@@ -36,46 +92,64 @@ struct JSONBytes {
                 case 0x09: raw("\\t")
                 default:
                     raw("\\u00")
-                    bytes.append(Self.hexDigits[Int(c >> 4)])
-                    bytes.append(Self.hexDigits[Int(c & 0xF)])
+                    byte(Self.hexDigit(c >> 4))
+                    byte(Self.hexDigit(c & 0xF))
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
-            bytes.append(UInt8(ascii: "\""))
+            bytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<utf8.count]))
+            byte(UInt8(ascii: "\""))
         }
     }
 
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") &+ v : UInt8(ascii: "a") &+ (v &- 10) }
+
+    /// 32 bytes as 64 lowercase hex digits.
+    mutating func hex(_ raw: UnsafeRawBufferPointer) {
+        ensure(2 * raw.count)
+        for (i, b) in raw.enumerated() {
+            base[count &+ 2 &* i] = Self.hexDigit(b >> 4)
+            base[count &+ 2 &* i &+ 1] = Self.hexDigit(b & 0xF)
+        }
+        count &+= 2 * raw.count
+    }
 
     mutating func unsigned(_ v: UInt64) {
-        let start = bytes.count
+        var digits = 1
         var x = v
-        repeat {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10))
+        while x >= 10 {
             x /= 10
+            digits &+= 1
+        }
+        ensure(digits)
+        x = v
+        var i = count &+ digits &- 1
+        repeat {
+            base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10)
+            x /= 10
+            i &-= 1
         } while x > 0
-        bytes[start...].reverse()
+        count &+= digits
     }
 
     mutating func signed(_ v: Int64) {
         if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            byte(UInt8(ascii: "-"))
             unsigned(v.magnitude)
         } else {
             unsigned(UInt64(v))
         }
     }
 
-    /// `n` decimal digits of `v`, zero-padded.
+    /// `n` decimal digits of `v` (0 ≤ v < 10ⁿ), zero-padded.
     private mutating func padded(_ v: Int64, _ n: Int) {
-        var div: Int64 = 1
-        for _ in 1..<n { div *= 10 }
+        ensure(n)
         var x = v
-        while div > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: (x / div) % 10))
-            x %= div
-            div /= 10
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            base[count &+ i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10)
+            x /= 10
         }
+        count &+= n
     }
 
     /// Unix nanoseconds as an RFC 3339 UTC timestamp with nanoseconds: `"2026-11-22T23:41:33.123456789Z"`.
@@ -95,19 +169,19 @@ struct JSONBytes {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         if year < 0 || year > 9999 { signed(year) } else { padded(year, 4) }
-        bytes.append(UInt8(ascii: "-"))
+        byte(UInt8(ascii: "-"))
         padded(month, 2)
-        bytes.append(UInt8(ascii: "-"))
+        byte(UInt8(ascii: "-"))
         padded(day, 2)
-        bytes.append(UInt8(ascii: "T"))
+        byte(UInt8(ascii: "T"))
         padded(daySecs / 3600, 2)
-        bytes.append(UInt8(ascii: ":"))
+        byte(UInt8(ascii: ":"))
         padded(daySecs / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
+        byte(UInt8(ascii: ":"))
         padded(daySecs % 60, 2)
-        bytes.append(UInt8(ascii: "."))
+        byte(UInt8(ascii: "."))
         padded(nanos, 9)
         raw("Z\"")
     }

@@ -210,13 +210,13 @@ func write(_ lines: [String], to path: String) throws {
         out.timestamp(0)
         out.timestamp(-1)
         out.timestamp(951_782_400_000_000_000)   // 2000-02-29
-        #expect(String(decoding: out.bytes, as: UTF8.self) ==
+        #expect(out.text ==
                 #""1970-01-01T00:00:00.000000000Z""1969-12-31T23:59:59.999999999Z""2000-02-29T00:00:00.000000000Z""#)
     }
 
     @Test func controlCharactersAreEscaped() {
         var out = JSONBytes()
         out.string("a\u{1}b\\c\té")
-        #expect(String(decoding: out.bytes, as: UTF8.self) == #""a\u0001b\\c\té""#)
+        #expect(out.text == #""a\u0001b\\c\té""#)
     }
 }
