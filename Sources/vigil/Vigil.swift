@@ -5,7 +5,7 @@ import ArgumentParser
 struct Vigil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
-        abstract: "Check, format and (soon) compile and test Cedar policies for Vigil.",
+        abstract: "Check, format, compile and decide Cedar policies with Vigil; verify its audit trail.",
         discussion: """
             Vigil decides access with Cedar policies. Start with `vigil check`, which parses your policies and, \
             given a schema, validates them the way Cedar's strict validator does:
@@ -16,5 +16,5 @@ struct Vigil: ParsableCommand {
             Errors are printed as file:line:column with the offending source line.
             """,
         subcommands: [CheckCommand.self, FormatCommand.self, CompileCommand.self, AuthorizeCommand.self, BenchCommand.self,
-                      AuditCommand.self])
+                      AuditCommand.self, ImportCommand.self])
 }

@@ -58,6 +58,40 @@ struct DataAPITests {
         #expect(d.stop() == 0)
     }
 
+    @Test func vigilImportStreamsABulkImportAsOneGeneration() throws {
+        let d = try DaemonProcess(label: "import")
+        try d.start()
+        let users = (0..<2000).map { i in
+            #"{"uid": {"type": "User", "id": "bulk-\#(i)"}, "attrs": {"email": "b\#(i)@acme.example", "organization": {"type": "Organization", "id": "acme"}, "suspended": false, "risk": 5}, "parents": [{"type": "Group", "id": "engineering"}]}"#
+        }
+        let good = d.root.appendingPathComponent("bulk.json")
+        try ("[" + users.joined(separator: ",\n") + "]").write(to: good, atomically: true, encoding: .utf8)
+        let bad = d.root.appendingPathComponent("bad.json")
+        try #"[{"uid": {"type": "User", "id": "x"}, "attrs": {}, "parents": []}]"#.write(to: bad, atomically: true, encoding: .utf8)
+        func vigilImport(_ file: URL) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = Paths.products.appendingPathComponent("vigil")
+            p.arguments = ["import", "--socket", d.data.appendingPathComponent("admin.sock").path, file.path]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let generation = try d.generation()
+        let imported = try vigilImport(good)
+        #expect(imported.0 == 0)
+        #expect(imported.1.contains("as generation \(generation + 1)"))
+        #expect((try d.http.get("/v1/status").json["entities"] as? Int ?? 0) >= 2000)
+        let refused = try vigilImport(bad)
+        #expect(refused.0 == 1)
+        #expect(refused.1.contains("[0].attrs: entity type `User` requires attribute `email`"))
+        #expect(try d.generation() == generation + 1)
+        #expect(d.stop() == 0)
+    }
+
     @Test func badInputIsRefusedWithItsLocationAndChangesNothing() throws {
         let d = try DaemonProcess(label: "bad")
         try d.start()
