@@ -76,6 +76,7 @@ struct AuditDrainCommand: ParsableCommand {
             let trail = try AuditTrail(directory: dir, maxFileBytes: maxFileBytes)
             var total = 0, removed = 0, torn = 0, rounds = 0
             var dropped: [String: UInt64] = [:]   // per ring: a removed ring is reported only once
+            var finished: [RingStatus] = []
             let start = DispatchTime.now().uptimeNanoseconds
             var stats: DrainStats
             repeat {
@@ -83,13 +84,19 @@ struct AuditDrainCommand: ParsableCommand {
                 total += stats.records
                 removed += stats.removed.count
                 torn += stats.torn
-                for ring in stats.rings { dropped[ring.name] = ring.dropped }
+                for ring in stats.rings {
+                    dropped[ring.name] = ring.dropped
+                    if stats.removed.contains(ring.name) { finished.append(ring) }
+                }
                 rounds += 1
             } while stats.records > 0 && rounds < 1000  // a process still deciding would keep it going
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let rate = seconds > 0 ? Int(Double(total) / seconds) : 0
             print("drained \(total) records (\(rate) records/s) into \(dir); \(dropped.values.reduce(0, +)) dropped by writers, "
                   + "\(removed) finished rings removed, \(torn) torn")
+            for ring in finished {
+                print("finished \(ring.name): \(ring.appended) appended, \(ring.dropped) dropped, removed")
+            }
             for busy in stats.busy { print("skipped \(busy): another drainer holds it") }
         } catch {
             FileHandle.standardError.write(Data("vigil audit drain: \(error)\n".utf8))
