@@ -106,6 +106,8 @@ struct DataAPITests {
         let message = (r.json["error"] as? [String: Any])?["message"] as? String ?? ""
         #expect(message.contains("[0].attrs.bogus"))
         #expect(message.contains("requires attribute `email`"))
+        let problems = (r.json["error"] as? [String: Any])?["problems"] as? [[String: Any]] ?? []
+        #expect(problems.contains { $0["path"] as? String == "$[0].attrs.bogus" && $0["line"] as? Int == 1 })
         // Unknown things are 404s, clashes 409s.
         #expect(try d.admin.delete("/v1/entities/User/nobody").status == 404)
         #expect(try d.admin.post("/v1/sessions/none/revoke", "").status == 404)

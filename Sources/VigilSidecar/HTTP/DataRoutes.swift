@@ -49,7 +49,7 @@ struct DataRoutes: Sendable {
         } catch let error as BodyError {
             response = HTTPJSON.error(error.status, error.message)
         } catch let error as DataChangeError {
-            response = HTTPJSON.error(error.status, error.message)
+            response = HTTPJSON.error(error.status, error.message, problems: error.problems)
         } catch {
             response = HTTPJSON.error(500, "\(error)")
         }

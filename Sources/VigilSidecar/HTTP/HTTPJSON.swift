@@ -20,8 +20,18 @@ enum HTTPJSON {
         return Response(status: status, headers: contentType, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func error(_ status: Int, _ message: String) -> Response {
-        response(HTTPResponse.Status(code: status), ["error": ["status": status, "message": message]])
+    static func error(_ status: Int, _ message: String, problems: [PublishStatus.Problem] = []) -> Response {
+        var error: [String: Any] = ["status": status, "message": message]
+        if !problems.isEmpty {
+            error["problems"] = problems.map { p -> [String: Any] in
+                var o: [String: Any] = ["code": p.code, "message": p.message]
+                if let path = p.path { o["path"] = path }
+                if let line = p.line { o["line"] = line }
+                if let column = p.column { o["column"] = column }
+                return o
+            }
+        }
+        return response(HTTPResponse.Status(code: status), ["error": error])
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String, contentType: String = "text/plain; charset=utf-8")

@@ -1,12 +1,14 @@
 /// What the publisher reports on `GET /v1/status` and in metrics.
 public struct PublishStatus: Codable, Sendable {
-    /// A located problem with the policy files, as refused.
+    /// A located problem: in the policy files (file, line, column) or in a request body (path, line, column).
     public struct Problem: Codable, Sendable, Equatable {
         public var code: String
         public var message: String
         public var file: String?
         public var line: Int?
         public var column: Int?
+        /// The JSON path of the offending value, for request bodies (`$[0].attrs.email`).
+        public var path: String?
     }
 
     /// Whether a policy set from the files is live (published by this process).

@@ -34,13 +34,16 @@ public enum DataChange: Sendable {
     }
 }
 
-/// A change the state refuses, with a message for the API's 4xx answer.
+/// A change the state refuses, with a message for the API's 4xx answer and, for input that did not parse or
+/// check, each problem located (JSON path, line, column).
 public struct DataChangeError: Error, Sendable, CustomStringConvertible {
     public var status: Int
     public var message: String
+    public var problems: [PublishStatus.Problem]
     public var description: String { message }
-    public init(status: Int = 400, _ message: String) {
+    public init(status: Int = 400, _ message: String, problems: [PublishStatus.Problem] = []) {
         self.status = status
         self.message = message
+        self.problems = problems
     }
 }

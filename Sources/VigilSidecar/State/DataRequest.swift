@@ -131,7 +131,10 @@ public struct DataRequest: Codable, Sendable {
                 var line = d.jsonPath.map { "\($0): " } ?? ""
                 if let loc = d.location { line = "\(loc.line):\(loc.column): " + line }
                 return line + d.message
-            }.joined(separator: "\n"))
+            }.joined(separator: "\n"), problems: error.all.map { d in
+                PublishStatus.Problem(code: d.code, message: d.message, line: d.location?.line,
+                                      column: d.location?.column, path: d.jsonPath.map { $0.isEmpty || $0.hasPrefix("[") ? "$" + $0 : "$." + $0 })
+            })
         }
     }
 }

@@ -1,1 +1,0 @@
-// Placeholder until the sidecar services land (issue 4).
