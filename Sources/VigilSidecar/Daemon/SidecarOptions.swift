@@ -21,7 +21,7 @@ public struct SidecarOptions: Sendable, Codable {
     public var maxBodyBytes: Int = 1 << 20
     public var maxImportBytes: Int = 256 << 20
     /// How often the policy directory is checked for edits, and stale reader slots cleared.
-    public var watchIntervalMs: Int = 50
+    public var watchIntervalMs: Int = 20
     public var readerCheckSeconds: Int = 10
     /// Template links (Cedar JSON) loaded at every start, before the journaled data changes.
     public var links: String?

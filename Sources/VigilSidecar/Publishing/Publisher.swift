@@ -87,6 +87,7 @@ public actor Publisher {
         let print = policyDirectory.fingerprint()
         guard force || print != fingerprint else { return nil }
         fingerprint = print
+        let started = ContinuousClock.now
         let loaded: PolicySources
         do { loaded = try policyDirectory.load() } catch {
             refuse(error)
@@ -98,7 +99,9 @@ public actor Publisher {
             current.live = true
             current.policyErrors = []
             current.policyErrorsAtMs = nil
-            logger.info("published generation \(generation): \(loaded.files.count) policy files, \(state.entities.count) entities")
+            let took = (ContinuousClock.now - started).components
+            let ms = Double(took.seconds) * 1000 + Double(took.attoseconds) / 1e15
+            logger.info("published generation \(generation) in \(String(format: "%.1f", ms)) ms: \(loaded.files.count) policy files, \(state.entities.count) entities")
             return generation
         } catch {
             current.publishErrors += 1
