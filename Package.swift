@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "VigilData", targets: ["VigilData"]),
         .library(name: "VigilValidator", targets: ["VigilValidator"]),
         .library(name: "VigilCompiler", targets: ["VigilCompiler"]),
+        .library(name: "VigilLog", targets: ["VigilLog"]),
         // libvigil: the C evaluator as a shared library for host processes (installed as libvigil.so.0 by
         // scripts/install-libvigil.sh; SwiftPM names the file after the product).
         .library(name: "VigilC", type: .dynamic, targets: ["VigilCShared"]),
