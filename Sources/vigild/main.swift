@@ -59,6 +59,9 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
+    @Option(help: ArgumentHelp("Log lines as `text` or `json` (one object a line).", valueName: "format"))
+    var logFormat: String = "text"
+
     func run() async throws {
         var options: SidecarOptions
         if let config {
@@ -87,8 +90,10 @@ struct Vigild: AsyncParsableCommand {
             (options.adminListenHost, options.adminListenPort) = (h, p)
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level `\(logLevel)`") }
+        guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format is text or json") }
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
