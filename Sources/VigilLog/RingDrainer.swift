@@ -46,7 +46,7 @@ public struct DrainStats: Sendable, Hashable {
 /// ```swift
 /// let drainer = try RingDrainer(directory: ringDir)
 /// let trail = try AuditTrail(directory: auditDir)
-/// let stats = try drainer.drain(into: { trail.append($0) }, commit: { try trail.commit() })
+/// let stats = try drainer.drain(into: trail)   // or drain(into: sink, commit: …) for other consumers
 /// ```
 /// Records are released from their rings only after `commit` returns, so a crash before the trail is durable
 /// loses nothing: the records are drained again on the next start (at least once; `ring` + `position` identify
@@ -144,6 +144,15 @@ public final class RingDrainer: Sendable {
             }
             return stats
         }
+    }
+
+    /// Drains every ring into `trail`: appends each record, commits the trail (durably under its sync policy), then
+    /// releases the records from their rings. A record is in the trail at least once, never dropped by a crash.
+    /// - Throws: `AuditTrailError` when the trail cannot be written (nothing is released), or `CocoaError` when
+    ///   the directory cannot be listed.
+    @discardableResult
+    public func drain(into trail: AuditTrail, maxPerRing: Int = 1 << 16) throws -> DrainStats {
+        try drain(maxPerRing: maxPerRing, into: { trail.append($0) }, commit: { try trail.commit() })
     }
 
     /// Where every ring stands now, without draining.

@@ -80,7 +80,7 @@ struct AuditDrainCommand: ParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             var stats: DrainStats
             repeat {
-                stats = try drainer.drain(into: { trail.append($0) }, commit: { try trail.commit() })
+                stats = try drainer.drain(into: trail)
                 total += stats.records
                 removed += stats.removed.count
                 torn += stats.torn

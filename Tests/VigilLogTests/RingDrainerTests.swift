@@ -106,6 +106,23 @@ import Testing
         #expect(try f.ringFiles().isEmpty)
     }
 
+    @Test func drainingIntoATrailKeepsEveryRecordInTheChain() throws {
+        let f = try LogFixture()
+        let ix = try f.open()
+        for i in 0..<50 { decide(ix, i % 2 == 0 ? "alice" : "bob", "view", "d\(i)") }
+        let drainer = try RingDrainer(directory: f.rings)
+        let trail = try AuditTrail(directory: f.audit, sync: .never)
+        #expect(try drainer.drain(into: trail).records == 50)
+        for i in 0..<25 { decide(ix, "alice", "view", "e\(i)") }
+        vigil_index_close(ix)
+        let stats = try drainer.drain(into: trail)
+        #expect(stats.records == 25 && trail.lastSequence == 75)
+        #expect(try AuditVerifier.verify(directory: f.audit) == .intact(records: 75, files: 1, lastHash: trail.lastHash))
+        let lines = try String(contentsOfFile: f.audit + "/audit-000001.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines[1].contains(#""principal":{"type":"User","id":"bob","#) && lines[1].contains(#""effect":"deny""#))
+        #expect(lines[74].contains(#""resource":{"type":"Doc","id":"e24"}"#))
+    }
+
     @Test func noRingWithTheNoLogFlag() throws {
         let f = try LogFixture()
         let ix = try f.open(flags: UInt32(VIGIL_OPEN_NO_LOG))
