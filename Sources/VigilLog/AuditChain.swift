@@ -75,9 +75,11 @@ enum AuditChain {
     }
 }
 
-/// The trail's files: `audit-000001.jsonl`, `audit-000002.jsonl`, … in one directory, and `audit.head`.
+/// The trail's files: `audit-000001.jsonl`, `audit-000002.jsonl`, … in one directory, `audit.head` and
+/// `audit.lock`.
 enum AuditFiles {
     static let headName = "audit.head"
+    static let lockName = "audit.lock"
 
     static func name(_ number: Int) -> String {
         let digits = String(number)

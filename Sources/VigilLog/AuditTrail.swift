@@ -44,6 +44,8 @@ public final class AuditTrail: Sendable {
     public static let maxLineBytes = 1 << 20
 
     private struct State: ~Copyable {
+        /// `audit.lock`, held (flock) for the trail's lifetime: one writer per trail.
+        let lock: Int32
         var fileNumber: Int
         var fd: Int32
         var fileBytes: Int
@@ -52,12 +54,15 @@ public final class AuditTrail: Sendable {
         var pending = JSONBytes(capacity: 1 << 20)
         var lineEnds: [Int] = []
 
-        init(fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
-            (self.fileNumber, self.fd, self.fileBytes, self.seq, self.lastHash) =
-                (fileNumber, fd, fileBytes, seq, lastHash)
+        init(lock: Int32, fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
+            (self.lock, self.fileNumber, self.fd, self.fileBytes, self.seq, self.lastHash) =
+                (lock, fileNumber, fd, fileBytes, seq, lastHash)
         }
 
-        deinit { close(fd) }
+        deinit {
+            close(fd)
+            close(lock)
+        }
     }
 
     /// Opens the trail in `directory` (created when missing), continuing its chain.
@@ -65,8 +70,9 @@ public final class AuditTrail: Sendable {
     ///   - maxFileBytes: a file is rotated before a line would take it past this size (a longer line gets a file
     ///     of its own).
     ///   - sync: when commits reach the disk.
-    /// - Throws: `AuditTrailError` when the directory or the last file cannot be read or written, or when the
-    ///   last line is not a chained record (run `vigil audit verify`).
+    /// - Throws: `AuditTrailError` when another `AuditTrail` (in any process) has the trail open, when the
+    ///   directory or the last file cannot be read or written, or when the last line is not a chained record
+    ///   (run `vigil audit verify`).
     public init(directory: String, maxFileBytes: Int = 64 << 20, sync: SyncPolicy = .everyCommit) throws {
         self.directory = directory
         self.maxFileBytes = max(4096, maxFileBytes)
@@ -77,25 +83,36 @@ public final class AuditTrail: Sendable {
         } catch {
             throw AuditTrailError("\(directory): cannot create the audit directory: \(error.localizedDescription)")
         }
-        let numbers = try Self.fileNumbers(directory)
-        guard let last = numbers.last else {
-            let fd = try Self.create(directory, 1, sync: sync)
-            state = Mutex(State(fileNumber: 1, fd: fd, fileBytes: 0, seq: 0, lastHash: Array(AuditChain.genesis.utf8)))
-            return
+        // Two writers would interleave two chains: the second one is refused.
+        let lockPath = directory + "/" + AuditFiles.lockName
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard lock >= 0 else { throw AuditTrailError.posix("open", lockPath) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock)
+            throw AuditTrailError("\(directory): the audit trail is open in another writer (vigild or vigil audit drain)")
         }
-        let path = directory + "/" + AuditFiles.name(last)
-        let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw AuditTrailError.posix("open", path) }
+        var fd: Int32 = -1
         do {
+            let numbers = try Self.fileNumbers(directory)
+            guard let last = numbers.last else {
+                fd = try Self.create(directory, 1, sync: sync)
+                state = Mutex(State(lock: lock, fileNumber: 1, fd: fd, fileBytes: 0, seq: 0,
+                                    lastHash: Array(AuditChain.genesis.utf8)))
+                return
+            }
+            let path = directory + "/" + AuditFiles.name(last)
+            fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+            guard fd >= 0 else { throw AuditTrailError.posix("open", path) }
             let size = try Self.cutPartialLine(fd, path)
             var tail: (seq: UInt64, hash: [UInt8])?
             for n in numbers.reversed() where tail == nil {
                 tail = try Self.lastRecord(directory + "/" + AuditFiles.name(n))
             }
-            state = Mutex(State(fileNumber: last, fd: fd, fileBytes: size, seq: tail?.seq ?? 0,
+            state = Mutex(State(lock: lock, fileNumber: last, fd: fd, fileBytes: size, seq: tail?.seq ?? 0,
                                 lastHash: tail?.hash ?? Array(AuditChain.genesis.utf8)))
         } catch {
-            close(fd)
+            if fd >= 0 { close(fd) }
+            close(lock)
             throw error
         }
     }

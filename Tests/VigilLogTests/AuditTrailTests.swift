@@ -156,6 +156,18 @@ func write(_ lines: [String], to path: String) throws {
         #expect(try lines(path).last?.contains(#","event":"publish","generation":8,"hash":"#) == true)
     }
 
+    @Test func oneWriterPerTrail() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var first: AuditTrail? = try AuditTrail(directory: dir, sync: .never)
+        #expect(throws: AuditTrailError.self) { _ = try AuditTrail(directory: dir, sync: .never) }
+        first?.append(sampleRecord(1))
+        try first?.commit()
+        first = nil
+        let second = try AuditTrail(directory: dir, sync: .never)
+        #expect(second.lastSequence == 1)
+    }
+
     @Test func eventsMustBeOneObjectOnOneLine() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
