@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs libvigil for host programs: the header, the shared library and a pkg-config file.
 #   scripts/install-libvigil.sh PREFIX [BUILD_DIR]
-# PREFIX gets include/vigil.h, lib/libvigil.so.0 (+ libvigil.so) and lib/pkgconfig/vigil.pc, so a host builds with
+# PREFIX gets include/vigil.h (and vigil_ring.h, for ring consumers), lib/libvigil.so.0 (+ libvigil.so) and
+# lib/pkgconfig/vigil.pc, so a host builds with
 #   gcc host.c $(PKG_CONFIG_PATH=PREFIX/lib/pkgconfig pkg-config --cflags --libs vigil)
 # BUILD_DIR is a SwiftPM build folder holding libVigilC.so (default: `swift build -c release` is run first).
 set -euo pipefail
@@ -17,6 +18,7 @@ version=$(sed -n 's/^#define VIGIL_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/
 
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 install -m 0644 Sources/CVigil/include/vigil.h "$prefix/include/vigil.h"
+install -m 0644 Sources/CVigil/include/vigil_ring.h "$prefix/include/vigil_ring.h"
 install -m 0755 "$build/libVigilC.so" "$prefix/lib/libvigil.so.$version"
 ln -sfn "libvigil.so.$version" "$prefix/lib/libvigil.so.0"
 ln -sfn "libvigil.so.0" "$prefix/lib/libvigil.so"

@@ -39,14 +39,16 @@ tc=${tc%/usr/bin/*}
 hidden() { unshare -m sh -c "mount -t tmpfs none '$tc' && exec env -i PATH='$PATH' HOME='$HOME' \"\$@\"" sh "$@"; }
 
 passed=0 failed=0
-# The library must not depend on the Swift runtime, and must export only vigil.h's functions.
+# The library must not depend on the Swift runtime, and must export only the functions of its public headers
+# (vigil.h for hosts, vigil_ring.h for decision-ring consumers such as vigild).
 if ldd "$work/prefix/lib/libvigil.so.0" | grep -qi swift; then
     failed=$((failed + 1)); echo "libvigil links the Swift runtime:"; ldd "$work/prefix/lib/libvigil.so.0"
 fi
 exported=$(nm -D --defined-only "$work/prefix/lib/libvigil.so.0" | awk '$2 == "T" { print $3 }' | sort)
-declared=$(grep -o 'vigil_[a-z_]*(' Sources/CVigil/include/vigil.h | tr -d '(' | sort -u)
+declared=$(cat Sources/CVigil/include/vigil.h Sources/CVigil/include/vigil_ring.h | grep -o 'vigil_[a-z_]*(' |
+    tr -d '(' | sort -u)
 if [ "$exported" != "$declared" ]; then
-    failed=$((failed + 1)); echo "libvigil exports differ from vigil.h:"; diff <(echo "$declared") <(echo "$exported") || true
+    failed=$((failed + 1)); echo "libvigil exports differ from its headers:"; diff <(echo "$declared") <(echo "$exported") || true
 fi
 if hidden "$work/decide" "$work/index" < "$work/requests.tsv" > "$work/c.out"; then
     # Compare decisions and reasons (order-insensitive) line by line.
