@@ -46,5 +46,18 @@ let package = Package(
             path: "Benchmarks/Decisions",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Draining decision rings (written by libvigil's vigil_decide) into records and into the audit trail.
+        .executableTarget(
+            name: "DecisionLog",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilPolicy", package: "Vigil"),
+                .product(name: "VigilData", package: "Vigil"),
+                .product(name: "VigilCompiler", package: "Vigil"),
+                .product(name: "VigilLog", package: "Vigil"),
+            ],
+            path: "Benchmarks/DecisionLog",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

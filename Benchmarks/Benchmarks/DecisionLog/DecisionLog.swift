@@ -2,9 +2,6 @@
 // vigil_decide on a compiled index) into DecisionRecords, and into the hash-chained audit trail with and without
 // fsync. Run from Benchmarks/: `swift package benchmark --target DecisionLog`. One iteration drains 65,536
 // records; records/s = 65,536 / the iteration's time. Filling the ring is outside the measurement.
-// To build it, the root Package.swift exports `.library(name: "VigilLog", targets: ["VigilLog"])` and
-// Benchmarks/Package.swift declares `.executableTarget(name: "DecisionLog", dependencies: [Benchmark, VigilPolicy,
-// VigilData, VigilCompiler, VigilLog], path: "Benchmarks/DecisionLog", plugins: [BenchmarkPlugin])`.
 import Benchmark
 import CVigil
 import Foundation
