@@ -10,24 +10,14 @@
 
 #include <vigil.h>
 
+#include "bench-requests.h"
+
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: %s INDEX_DIR REQUESTS.tsv EFFECTS_OUT [PASSES]\n", argv[0]); return 2; }
     int passes = argc > 4 ? atoi(argv[4]) : 3;
     size_t n;
     bench_line *lines = bench_read(argv[2], &n);
-    vigil_request *reqs = calloc(n, sizeof *reqs);
-    for (size_t i = 0; i < n; i++) {
-        bench_line *l = &lines[i];
-        vigil_request *r = &reqs[i];
-        r->principal_type = l->field[0]; r->principal_type_len = l->len[0];
-        r->principal_id = l->field[1];   r->principal_id_len = l->len[1];
-        r->action_type = l->field[2];    r->action_type_len = l->len[2];
-        r->action_id = l->field[3];      r->action_id_len = l->len[3];
-        r->resource_type = l->field[4];  r->resource_type_len = l->len[4];
-        r->resource_id = l->field[5];    r->resource_id_len = l->len[5];
-        r->context_json = l->field[6];   r->context_json_len = l->len[6];
-        r->now_ms = 1767268800000LL;
-    }
+    vigil_request *reqs = bench_requests(lines, n);
     vigil_index *ix = NULL;
     int rc = vigil_index_open(argv[1], 0, &ix);
     if (rc != VIGIL_OK) { fprintf(stderr, "cannot open %s: %s\n", argv[1], vigil_strerror(rc)); return 1; }

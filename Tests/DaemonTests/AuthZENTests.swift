@@ -62,18 +62,7 @@ struct AuthZENTests {
         try d.start()
         let request = ["--principal", #"User::"alice""#, "--action", #"Action::"viewDocument""#,
                        "--resource", #"Document::"incident-postmortem""#, "--context", Self.context]
-        func vigil(_ arguments: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = Paths.products.appendingPathComponent("vigil")
-            p.arguments = ["authorize"] + arguments
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
-        }
+        func vigil(_ arguments: [String]) throws -> (Int32, String) { try Paths.vigil(["authorize"] + arguments) }
         let remote = try vigil(["--remote", "http://127.0.0.1:\(d.port)"] + request)
         let local = try vigil(["--index", d.data.path] + request)
         #expect(remote.0 == 0)

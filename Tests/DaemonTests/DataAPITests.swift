@@ -69,16 +69,7 @@ struct DataAPITests {
         let bad = d.root.appendingPathComponent("bad.json")
         try #"[{"uid": {"type": "User", "id": "x"}, "attrs": {}, "parents": []}]"#.write(to: bad, atomically: true, encoding: .utf8)
         func vigilImport(_ file: URL) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = Paths.products.appendingPathComponent("vigil")
-            p.arguments = ["import", "--socket", d.data.appendingPathComponent("admin.sock").path, file.path]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            try Paths.vigil(["import", "--socket", d.data.appendingPathComponent("admin.sock").path, file.path])
         }
         let generation = try d.generation()
         let imported = try vigilImport(good)

@@ -26,6 +26,20 @@ enum Paths {
         return dir
     }
 
+    /// Runs the built `vigil` with `arguments`: its exit status and its output (stdout and stderr together).
+    static func vigil(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = products.appendingPathComponent("vigil")
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
     /// A TCP port nobody listens on now (bound, read, released).
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
