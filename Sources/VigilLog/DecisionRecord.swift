@@ -125,7 +125,7 @@ public struct DecisionRecord: Sendable, Hashable {
         out.raw(",\"gen\":")
         out.unsigned(generation)
         out.raw(",\"kind\":\"")
-        out.raw(kind.rawValue)
+        out.raw(kind.json)
         out.raw("\",\"principal\":")
         Self.entity(principal, to: &out)
         out.raw(",\"action\":")
@@ -138,13 +138,15 @@ public struct DecisionRecord: Sendable, Hashable {
             if sessionTruncated { out.raw(",\"session_truncated\":true") }
         }
         out.raw(",\"effect\":\"")
-        out.raw(effect.rawValue)
+        out.raw(effect.json)
         out.raw("\",\"reason\":\"")
-        out.raw(reason.rawValue)
+        out.raw(reason.json)
         out.raw("\",\"determining\":[")
-        for (i, p) in determining.enumerated() {
-            if i > 0 { out.byte(UInt8(ascii: ",")) }
+        var first = true
+        for p in determining {
+            if !first { out.byte(UInt8(ascii: ",")) }
             out.unsigned(UInt64(p))
+            first = false
         }
         out.raw("],\"determining_count\":")
         out.unsigned(UInt64(determiningCount))
@@ -180,6 +182,39 @@ public struct DecisionRecord: Sendable, Hashable {
         }
         if e.truncated { out.raw(",\"truncated\":true") }
         out.byte(UInt8(ascii: "}"))
+    }
+}
+
+// The JSON names of the enums, as static text: the formatter copies them without touching a String.
+extension DecisionRecord.Effect {
+    var json: StaticString {
+        switch self {
+        case .allow: "allow"
+        case .deny: "deny"
+        case .stepUp: "step_up"
+        }
+    }
+}
+
+extension DecisionRecord.Reason {
+    var json: StaticString {
+        switch self {
+        case .policies: "policies"
+        case .sessionRevoked: "session_revoked"
+        case .sessionExpired: "session_expired"
+        case .sessionUnknown: "session_unknown"
+        case .error: "error"
+        }
+    }
+}
+
+extension DecisionRecord.Kind {
+    var json: StaticString {
+        switch self {
+        case .decide: "decide"
+        case .batch: "batch"
+        case .explain: "explain"
+        }
     }
 }
 

@@ -232,3 +232,14 @@ func write(_ lines: [String], to path: String) throws {
         #expect(out.text == #""a\u0001b\\c\té""#)
     }
 }
+
+@Suite struct DecisionRecordNameTests {
+    /// The formatter's static names are the enums' raw values, which consumers match on.
+    @Test func staticNamesMatchRawValues() {
+        for e in [DecisionRecord.Effect.allow, .deny, .stepUp] { #expect(e.json.description == e.rawValue) }
+        for r in [DecisionRecord.Reason.policies, .sessionRevoked, .sessionExpired, .sessionUnknown, .error] {
+            #expect(r.json.description == r.rawValue)
+        }
+        for k in [DecisionRecord.Kind.decide, .batch, .explain] { #expect(k.json.description == k.rawValue) }
+    }
+}
