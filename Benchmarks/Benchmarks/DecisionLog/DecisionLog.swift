@@ -107,6 +107,11 @@ final class LogWorkload: @unchecked Sendable {
         } catch { fail("trail: \(error)") }
     }
 
+    /// Removes everything this process wrote (each benchmark runs in a process of its own).
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
     /// Removes the trail's rotated files (never the one being written), so the disk does not fill up.
     func prune(_ trail: AuditTrail) {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: trail.directory))?
@@ -133,6 +138,8 @@ let benchmarks: @Sendable () -> Void = {
         if stats.records != LogWorkload.batch || n != LogWorkload.batch { fail("drained \(stats.records)") }
     } setup: {
         _ = LogWorkload.shared
+    } teardown: {
+        LogWorkload.shared.remove()
     }
 
     for (name, sync) in [("no fsync", AuditTrail.SyncPolicy.never), ("fsync per drain", .everyCommit)] {
@@ -147,6 +154,8 @@ let benchmarks: @Sendable () -> Void = {
             if stats.records != LogWorkload.batch { fail("drained \(stats.records)") }
         } setup: {
             _ = LogWorkload.shared
+        } teardown: {
+            LogWorkload.shared.remove()
         }
     }
 }
