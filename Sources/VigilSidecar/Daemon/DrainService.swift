@@ -40,7 +40,8 @@ struct DrainService: Service {
                 metrics.decision(effect: c.effect, policies: c.policies.map { names.name($0, c.generation, authorizer) },
                                  seconds: c.seconds)
             }
-            metrics.drained(records: UInt64(stats.records), drops: stats.dropped, lag: stats.lag)
+            metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
+                            lag: stats.lag)
             if stats.torn > 0 { logger.warning("\(stats.torn) decision records lost to writers that died mid-append") }
             return stats.records
         } catch {

@@ -11,7 +11,7 @@ public final class SidecarMetrics: Sendable {
         var latencySumSeconds = 0.0
         var latencyCount: UInt64 = 0
         var httpRequests: [String: UInt64] = [:]        // by route and status class
-        var ringDrops: UInt64 = 0
+        var ringDrops: [String: UInt64] = [:]           // each ring's own (cumulative) drop count, by ring
         var ringRecords: UInt64 = 0
         var drainLagRecords: UInt64 = 0
         var staleReadersCleared: UInt64 = 0
@@ -41,11 +41,12 @@ public final class SidecarMetrics: Sendable {
         state.withLock { $0.httpRequests["\(route)\u{0}\(status)", default: 0] += 1 }
     }
 
-    /// Records what a drain pass saw: records drained, drops reported by the rings, records still waiting.
-    public func drained(records: UInt64, drops: UInt64, lag: UInt64) {
+    /// Records what a drain pass saw: records drained, each ring's drop count (cumulative per ring, so the latest
+    /// is kept, and a removed ring's final count stays in the total), records still waiting.
+    public func drained(records: UInt64, drops: [(ring: String, dropped: UInt64)], lag: UInt64) {
         state.withLock { s in
             s.ringRecords += records
-            s.ringDrops = drops
+            for (ring, dropped) in drops { s.ringDrops[ring] = dropped }
             s.drainLagRecords = lag
         }
     }
@@ -98,7 +99,7 @@ public final class SidecarMetrics: Sendable {
         family("vigil_ring_records_total", "counter", "Decision records drained from host rings.")
         out += "vigil_ring_records_total \(s.ringRecords)\n"
         family("vigil_ring_drops_total", "counter", "Decision records hosts dropped because their ring was full.")
-        out += "vigil_ring_drops_total \(s.ringDrops)\n"
+        out += "vigil_ring_drops_total \(s.ringDrops.values.reduce(0, &+))\n"
         family("vigil_drain_lag_records", "gauge", "Decision records waiting in rings after the last drain.")
         out += "vigil_drain_lag_records \(s.drainLagRecords)\n"
         family("vigil_stale_readers_cleared_total", "counter", "Reader slots of dead hosts freed.")
