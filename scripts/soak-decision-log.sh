@@ -57,12 +57,16 @@ python3 - "$work/data/audit" "$work"/host*.json <<'EOF'
 import collections, glob, json, os, sys
 audit, reports = sys.argv[1], sys.argv[2:]
 per_ring = collections.Counter()
+# Tens of millions of lines: take the ring's name from each line's bytes rather than parsing the whole JSON (the
+# chain was verified above).
+key = b'"ring":"'
 for path in sorted(glob.glob(os.path.join(audit, "audit-*.jsonl"))):
-    with open(path) as f:
+    with open(path, "rb") as f:
         for line in f:
-            r = json.loads(line)
-            if "ring" in r:
-                per_ring[r["ring"]] += 1
+            i = line.find(key)
+            if i >= 0:
+                j = line.index(b'"', i + len(key))
+                per_ring[line[i + len(key):j].decode()] += 1
 lost = 0
 total = dict(decisions=0, appended=0, dropped=0, trail=0)
 for path in reports:
