@@ -37,7 +37,6 @@ struct DataRoutes: Sendable {
 
     private func change(_ request: Request, _ context: BasicRequestContext, _ op: DataRequest.Operation,
                         _ names: [String], limit: Int? = nil) async -> Response {
-        let route = request.uri.path
         let response: Response
         do {
             let body = op == .deleteEntity || op == .revokeSession || op == .removeLink ? ""
@@ -54,7 +53,6 @@ struct DataRoutes: Sendable {
             response = HTTPJSON.error(500, "\(error)")
         }
         metrics.request(route: op.rawValue, status: Int(response.status.code))
-        _ = route
         return response
     }
 }
