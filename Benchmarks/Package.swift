@@ -42,6 +42,7 @@ let package = Package(
                 .product(name: "VigilSchema", package: "Vigil"),
                 .product(name: "VigilData", package: "Vigil"),
                 .product(name: "VigilCompiler", package: "Vigil"),
+                .product(name: "VigilLog", package: "Vigil"),
             ],
             path: "Benchmarks/Decisions",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -36,6 +36,15 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         _ = Workload.shared
     }
+    // The decision log's cost: the same requests on a handle that appends every decision to its ring. Mallocs are
+    // not counted here: the interposer counts every thread's, and the draining thread allocates records.
+    var logged = perDecision
+    logged.metrics = [.wallClock, .throughput]
+    Benchmark("Decide, Zipf mix, decision log on (one decision)", configuration: logged) { _ in
+        decideNext(Workload.shared.loggingHandle, Workload.shared.zipfLogged)
+    } setup: {
+        _ = Workload.shared
+    }
     Benchmark("Decide, uniform mix (one decision)", configuration: perDecision) { _ in
         decideNext(Workload.shared.handle, Workload.shared.uniform)
     } setup: {

@@ -5,6 +5,7 @@ import Foundation
 import SaaSWorkload
 import VigilCompiler
 import VigilData
+import VigilLog
 import VigilPolicy
 import VigilSchema
 
@@ -138,6 +139,11 @@ final class Workload: @unchecked Sendable {
     let handle: OpaquePointer
     let zipf: RequestBuffer
     let uniform: RequestBuffer
+    /// The same index opened again with the decision log on (a ring that a background thread drains as vigild
+    /// does, the records discarded), and its own copy of the Zipf requests: the two Zipf benchmarks differ only
+    /// by logging.
+    let loggingHandle: OpaquePointer
+    let zipfLogged: RequestBuffer
     let batches: BatchBuffer
     /// Where the compile+publish and update benchmarks write, away from the index the decisions read.
     let scratch: String
@@ -175,7 +181,8 @@ final class Workload: @unchecked Sendable {
         let status = vigil_index_open(decisionIndex, 0, &ix)
         guard status == VIGIL_OK, let ix else { fail("opening the index: \(String(cString: vigil_strerror(status)))") }
         handle = ix
-        zipf = RequestBuffer(SaaSWorkload.requests(world, count: 100_000, distribution: .zipf(exponent: 1.1)))
+        let zipfRequests = SaaSWorkload.requests(world, count: 100_000, distribution: .zipf(exponent: 1.1))
+        zipf = RequestBuffer(zipfRequests)
         uniform = RequestBuffer(SaaSWorkload.requests(world, count: 100_000, distribution: .uniform))
         let z = zipf.recordExpected(ix), u = uniform.recordExpected(ix)
         // The counts for the default shape and seeds; scripts/bench-ratios.py found every one of these 200,000
@@ -183,10 +190,39 @@ final class Workload: @unchecked Sendable {
         guard z == (allow: 30_159, deny: 66_996, stepUp: 2_845), u == (allow: 34_080, deny: 62_098, stepUp: 3_822)
         else { fail("decision counts differ from the Cedar-checked ones: Zipf \(z), uniform \(u)") }
         batches = BatchBuffer(zipf, count: 1_024, ix)
+        loggingHandle = Self.openLogging(decisionIndex, rings: root + "/rings")
+        zipfLogged = RequestBuffer(zipfRequests)
+        guard zipfLogged.recordExpected(loggingHandle) == z else { fail("the logging handle decides differently") }
         FileHandle.standardError.write(Data("""
             Decisions: \(entities.count) entities, \(policies.entries.count) policies; Zipf mix: \(z.allow) allow, \
             \(z.deny) deny, \(z.stepUp) step-up; uniform mix: \(u.allow) allow, \(u.deny) deny, \(u.stepUp) step-up
 
             """.utf8))
+    }
+
+    /// Opens `index` with its decision ring in `rings`, and starts a thread that drains the ring the way vigild's
+    /// drain service does (copy every complete record out, release it, rest 1 ms once caught up).
+    private static func openLogging(_ index: String, rings: String) -> OpaquePointer {
+        do { try FileManager.default.createDirectory(atPath: rings, withIntermediateDirectories: true) } catch {
+            fail("creating \(rings): \(error)")
+        }
+        setenv("VIGIL_RING_DIR", rings, 1)
+        var lx: OpaquePointer?
+        let status = vigil_index_open(index, 0, &lx)
+        unsetenv("VIGIL_RING_DIR")
+        var appended: UInt64 = 0, dropped: UInt64 = 0
+        guard status == VIGIL_OK, let lx, vigil_log_stats(lx, &appended, &dropped) == VIGIL_OK else {
+            fail("opening the index with its decision log on")
+        }
+        let drainer: RingDrainer
+        do { drainer = try RingDrainer(directory: rings) } catch { fail("draining \(rings): \(error)") }
+        let consumer = Thread {
+            while true {
+                let drained = (try? drainer.drain(into: { _ in }))?.records ?? 0
+                if drained == 0 { usleep(1_000) }
+            }
+        }
+        consumer.start()
+        return lx
     }
 }
