@@ -43,7 +43,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Decide, Zipf mix, decision log on (one decision)", configuration: logged) { _ in
         decideNext(Workload.shared.loggingHandle, Workload.shared.zipfLogged)
     } setup: {
-        _ = Workload.shared
+        Workload.shared.ringConsumer.start()
+    } teardown: {
+        Workload.shared.ringConsumer.stop()
     }
     Benchmark("Decide, uniform mix (one decision)", configuration: perDecision) { _ in
         decideNext(Workload.shared.handle, Workload.shared.uniform)

@@ -3,6 +3,7 @@
 import CVigil
 import Foundation
 import SaaSWorkload
+import Synchronization
 import VigilCompiler
 import VigilData
 import VigilLog
@@ -139,10 +140,10 @@ final class Workload: @unchecked Sendable {
     let handle: OpaquePointer
     let zipf: RequestBuffer
     let uniform: RequestBuffer
-    /// The same index opened again with the decision log on (a ring that a background thread drains as vigild
-    /// does, the records discarded), and its own copy of the Zipf requests: the two Zipf benchmarks differ only
-    /// by logging.
+    /// The same index opened again with the decision log on, the consumer that drains its ring while that
+    /// benchmark runs, and its own copy of the Zipf requests: the two Zipf benchmarks differ only by logging.
     let loggingHandle: OpaquePointer
+    let ringConsumer: RingConsumer
     let zipfLogged: RequestBuffer
     let batches: BatchBuffer
     /// Where the compile+publish and update benchmarks write, away from the index the decisions read.
@@ -191,8 +192,11 @@ final class Workload: @unchecked Sendable {
         else { fail("decision counts differ from the Cedar-checked ones: Zipf \(z), uniform \(u)") }
         batches = BatchBuffer(zipf, count: 1_024, ix)
         loggingHandle = Self.openLogging(decisionIndex, rings: root + "/rings")
+        ringConsumer = RingConsumer(directory: root + "/rings")
         zipfLogged = RequestBuffer(zipfRequests)
+        ringConsumer.start()
         guard zipfLogged.recordExpected(loggingHandle) == z else { fail("the logging handle decides differently") }
+        ringConsumer.stop()
         FileHandle.standardError.write(Data("""
             Decisions: \(entities.count) entities, \(policies.entries.count) policies; Zipf mix: \(z.allow) allow, \
             \(z.deny) deny, \(z.stepUp) step-up; uniform mix: \(u.allow) allow, \(u.deny) deny, \(u.stepUp) step-up
@@ -200,8 +204,7 @@ final class Workload: @unchecked Sendable {
             """.utf8))
     }
 
-    /// Opens `index` with its decision ring in `rings`, and starts a thread that drains the ring the way vigild's
-    /// drain service does (copy every complete record out, release it, rest 1 ms once caught up).
+    /// Opens `index` with its decision ring in `rings`.
     private static func openLogging(_ index: String, rings: String) -> OpaquePointer {
         do { try FileManager.default.createDirectory(atPath: rings, withIntermediateDirectories: true) } catch {
             fail("creating \(rings): \(error)")
@@ -214,15 +217,35 @@ final class Workload: @unchecked Sendable {
         guard status == VIGIL_OK, let lx, vigil_log_stats(lx, &appended, &dropped) == VIGIL_OK else {
             fail("opening the index with its decision log on")
         }
-        let drainer: RingDrainer
-        do { drainer = try RingDrainer(directory: rings) } catch { fail("draining \(rings): \(error)") }
-        let consumer = Thread {
-            while true {
+        return lx
+    }
+}
+
+/// Drains a ring directory on a thread of its own the way vigild's drain service does (copy every complete record
+/// out, release it, rest 1 ms once caught up), only while started: its allocations must not reach the malloc
+/// counts of the other benchmarks.
+final class RingConsumer: @unchecked Sendable {
+    private let drainer: RingDrainer
+    private let running = Atomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    init(directory: String) {
+        do { drainer = try RingDrainer(directory: directory) } catch { fail("draining \(directory): \(error)") }
+    }
+
+    func start() {
+        running.store(true, ordering: .sequentiallyConsistent)
+        Thread { [self] in
+            while running.load(ordering: .sequentiallyConsistent) {
                 let drained = (try? drainer.drain(into: { _ in }))?.records ?? 0
                 if drained == 0 { usleep(1_000) }
             }
-        }
-        consumer.start()
-        return lx
+            stopped.signal()
+        }.start()
+    }
+
+    func stop() {
+        running.store(false, ordering: .sequentiallyConsistent)
+        stopped.wait()
     }
 }
