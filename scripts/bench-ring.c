@@ -3,7 +3,7 @@
  * one process, one opened with VIGIL_OPEN_NO_LOG and one logging to a ring that a consumer thread drains as vigild
  * would (copy the records, release them; every millisecond once caught up). Blocks of decisions
  * alternate between the handles so both see the same machine state; each decision is timed with clock_gettime.
- *   gcc -O2 -std=c11 -ISources/CVigil -ISources/CVigil/include scripts/bench-ring.c $(ls Sources/CVigil/*.c) \
+ *   gcc -O2 -std=c11 -ISources/CVigil -ISources/CVigil/include scripts/bench-ring.c Sources/CVigil/[a-z]*.c \
  *       -llmdb -lpthread -o /tmp/bench-ring
  *   /tmp/bench-ring INDEX_DIR REQUESTS.tsv [ROUNDS] [PER_ROUND]
  * Prints one JSON line per handle (bench-common.h's percentiles) and the ring's appended, drained and dropped.
@@ -20,6 +20,8 @@
 
 #include <vigil.h>
 #include <vigil_ring.h>
+
+#include "bench-requests.h"
 
 static _Atomic int stop;
 static uint64_t drained;
@@ -44,30 +46,13 @@ static void *consumer(void *arg) {
     return NULL;
 }
 
-static void fill(vigil_request *reqs, bench_line *lines, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        bench_line *l = &lines[i];
-        vigil_request *r = &reqs[i];
-        memset(r, 0, sizeof *r);
-        r->principal_type = l->field[0]; r->principal_type_len = l->len[0];
-        r->principal_id = l->field[1];   r->principal_id_len = l->len[1];
-        r->action_type = l->field[2];    r->action_type_len = l->len[2];
-        r->action_id = l->field[3];      r->action_id_len = l->len[3];
-        r->resource_type = l->field[4];  r->resource_type_len = l->len[4];
-        r->resource_id = l->field[5];    r->resource_id_len = l->len[5];
-        r->context_json = l->field[6];   r->context_json_len = l->len[6];
-        r->now_ms = 1767268800000LL;
-    }
-}
-
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s INDEX_DIR REQUESTS.tsv [ROUNDS] [PER_ROUND]\n", argv[0]); return 2; }
     int rounds = argc > 3 ? atoi(argv[3]) : 20;
     size_t per_round = argc > 4 ? (size_t)atol(argv[4]) : 50000;
     size_t n;
     bench_line *lines = bench_read(argv[2], &n);
-    vigil_request *reqs = calloc(n, sizeof *reqs);
-    fill(reqs, lines, n);
+    vigil_request *reqs = bench_requests(lines, n);
 
     /* The ring on tmpfs, as deployments should put it (docs/DECISION_LOG.md); /tmp where there is no /dev/shm. */
     char dir[64] = "/dev/shm/vigil-bench-ring-XXXXXX";
