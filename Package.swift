@@ -84,21 +84,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Running programs from the tests (gcc, the built executables): shared by the test targets below.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLMDBTests", dependencies: ["CLMDB"]),
         .testTarget(name: "VigilPolicyTests", dependencies: ["VigilPolicy"]),
         .testTarget(name: "VigilSchemaTests", dependencies: ["VigilSchema"]),
         .testTarget(name: "VigilDataTests", dependencies: ["VigilData"]),
         .testTarget(name: "VigilValidatorTests", dependencies: ["VigilValidator", "VigilData"]),
         .testTarget(name: "CLITests", dependencies: ["vigil"]),
-        .testTarget(name: "VigilCompilerTests", dependencies: ["VigilCompiler"]),
-        .testTarget(name: "CVigilTests", dependencies: ["CVigil"], exclude: ["c"]),
+        .testTarget(name: "VigilCompilerTests", dependencies: ["VigilCompiler", "TestSupport"]),
+        .testTarget(name: "CVigilTests", dependencies: ["CVigil", "TestSupport"], exclude: ["c"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["VigilCompiler"], exclude: ["c"]),
-        .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "CVigil"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["VigilCompiler", "TestSupport"], exclude: ["c"]),
+        .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "CVigil", "TestSupport"]),
         .testTarget(name: "VigilSidecarTests", dependencies: ["VigilSidecar"]),
         // Drives the built vigild and vigil executables over HTTP, the Unix socket and a real nginx.
-        .testTarget(name: "DaemonTests", dependencies: ["VigilCompiler", "CVigil"]),
+        .testTarget(name: "DaemonTests", dependencies: ["VigilCompiler", "CVigil", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import CVigil
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the C evaluator's own tests: `c/*.c` compiled with the evaluator's sources by plain gcc (C11, every warning
@@ -11,19 +12,9 @@ import Testing
     private static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs a program, returning its exit status and its standard output and error together.
+    /// Runs a program from the repository root, returning its exit status and its output.
     private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        process.currentDirectoryURL = root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try TestProcess.run(executable, arguments, in: root)
     }
 
     private static func cFiles(in directory: String) throws -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -11,14 +12,7 @@ enum Paths {
         .deletingLastPathComponent()
 
     /// The build folder holding the executables and libVigilC.so (next to the test bundle).
-    static let products: URL = {
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("vigild").path) { return dir }
-            dir = dir.deletingLastPathComponent()
-        }
-        return Bundle.main.bundleURL
-    }()
+    static let products = TestProcess.products
 
     static func temporaryDirectory(_ label: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(label)-\(UUID().uuidString)")
@@ -28,16 +22,7 @@ enum Paths {
 
     /// Runs the built `vigil` with `arguments`: its exit status and its output (stdout and stderr together).
     static func vigil(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = products.appendingPathComponent("vigil")
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        try TestProcess.run(products.appendingPathComponent("vigil").path, arguments)
     }
 
     /// A TCP port nobody listens on now (bound, read, released).

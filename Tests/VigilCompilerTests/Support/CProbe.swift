@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Compiles and runs a small C program against the CVigil headers, so tests compare Swift's numbers with the C
 /// compiler's own (`sizeof`, `offsetof`, enum values) rather than with a copy typed into the test.
@@ -35,17 +36,8 @@ enum CProbe {
     }
 
     private static func shell(_ path: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else { throw ProbeError(output: text) }
+        let (status, text) = try TestProcess.run(path, args)
+        guard status == 0 else { throw ProbeError(output: text) }
         return text
     }
 

@@ -1,5 +1,6 @@
 import CVigil
 import Foundation
+import TestSupport
 
 /// A small index compiled by VigilCompiler (through the built `vigil compile`, as this test target links
 /// VigilLog and CVigil only) with a `rings` directory, so handles opened on it log to rings there.
@@ -55,29 +56,12 @@ final class LogFixture {
     }
 
     /// The built `vigil` executable, next to the test bundle in the build folder.
-    static let executable: URL = {
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("vigil")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return Bundle.main.bundleURL.appendingPathComponent("vigil")
-    }()
+    static let executable = TestProcess.products.appendingPathComponent("vigil")
 
     /// Runs `vigil` with `arguments`: its exit status and its output.
     @discardableResult
     static func vigil(_ arguments: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try TestProcess.run(executable.path, arguments)
     }
 }
 
