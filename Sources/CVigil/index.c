@@ -192,17 +192,18 @@ int vigil__reader_begin(vigil__reader *rd) {
     int rc = mdb_txn_renew(rd->rd_txn);
     if (rc) return rc == MDB_CORRUPTED || rc == MDB_PANIC ? VIGIL_E_CORRUPT : VIGIL_E_IO;
     rd->rd_live = 1;
-    rd->rd_txn_serial++;               /* forget entity records cached in the previous transaction */
+    rd->rd_txn_serial++;
     rd->rd_top = 0;
     rd->rd_pool_top = 0;
     rd->rd_tname_count = 0;
     rd->rd_tent_count = 0;
-    rc = read_header(rd->rd_txn, rd->rd_ix->ix_meta, &rd->rd_hdr);
-    if (rc) { vigil__reader_end(rd); return rc; }
+    size_t snapshot = mdb_txn_id(rd->rd_txn);
     /* Epochs start at 1, so the zeroed caches of a new reader never match. */
-    if (rd->rd_epoch == 0 || rd->rd_epoch_gen != rd->rd_hdr.vh_generation) {
+    if (rd->rd_epoch == 0 || rd->rd_snapshot != snapshot) {
+        rc = read_header(rd->rd_txn, rd->rd_ix->ix_meta, &rd->rd_hdr);
+        if (rc) { vigil__reader_end(rd); return rc; }
         rd->rd_epoch++;
-        rd->rd_epoch_gen = rd->rd_hdr.vh_generation;
+        rd->rd_snapshot = snapshot;
     }
     return VIGIL_OK;
 }
@@ -348,59 +349,58 @@ static int entity_record(const uint8_t *rec, size_t size, uint32_t off, vigil_va
 }
 
 int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
-    memset(out, 0, sizeof *out);
-    out->en_type = VIGIL_NONE;
     if (eid >= VIGIL_TEMP_ID_BASE) {
+        memset(out, 0, sizeof *out);
+        out->en_type = VIGIL_NONE;
         uint32_t i = eid - VIGIL_TEMP_ID_BASE;
         if (i < rd->rd_tent_count) {
             out->en_type = rd->rd_tents[i].tp_type;
         }
         return 0;
     }
-    const uint8_t *rec;
-    size_t size;
     int rc;
-    /* ec_txn starts at 0 and rd_txn_serial at 1 or more, so a zeroed entry never matches. */
+    /* ec_epoch starts at 0 and rd_epoch at 1 or more, so a zeroed entry never matches. */
     vigil__ecache_entry *slot = &rd->rd_ecache[eid & (VIGIL__ECACHE - 1)];
-    if (slot->ec_txn == rd->rd_txn_serial && slot->ec_eid == eid) {
-        rec = slot->ec_p;
-        size = slot->ec_n;
-    } else {
+    if (slot->ec_epoch != rd->rd_epoch || slot->ec_eid != eid) {
         unsigned int key = eid;
         MDB_val k = { sizeof key, &key }, v;
         rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &v);
-        if (rc) return (rc = lookup_status(rc)) < 0 ? rc : 0;
-        rec = v.mv_data;
-        size = v.mv_size;
-        slot->ec_txn = rd->rd_txn_serial;
+        if (rc) {
+            memset(out, 0, sizeof *out);
+            out->en_type = VIGIL_NONE;
+            return (rc = lookup_status(rc)) < 0 ? rc : 0;
+        }
+        if (v.mv_size < sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
+        vigil_entity_rec er;
+        memcpy(&er, v.mv_data, sizeof er);
+        if ((uint64_t)er.er_id_off + er.er_id_len > v.mv_size) return VIGIL_E_CORRUPT;               /* IDX-V003 */
+        if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > v.mv_size) return VIGIL_E_CORRUPT;
+        slot->ec_epoch = 0;                    /* valid again only once filled */
         slot->ec_eid = eid;
         slot->ec_checked = 0;
-        slot->ec_p = rec;
-        slot->ec_n = size;
+        slot->ec_p = v.mv_data;
+        slot->ec_n = v.mv_size;
+        slot->ec_attrs_off = er.er_attrs_off;
+        slot->ec_tags_off = er.er_tags_off;
+        memset(&slot->ec_en, 0, sizeof slot->ec_en);
+        slot->ec_en.en_type = er.er_type;
+        slot->ec_en.en_flags = er.er_flags;
+        slot->ec_en.en_anc = slot->ec_p + er.er_anc_off;
+        slot->ec_en.en_anc_count = er.er_anc_count;
+        slot->ec_epoch = rd->rd_epoch;
     }
-    if (size < sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
-    vigil_entity_rec er;
-    memcpy(&er, rec, sizeof er);
-    if ((uint64_t)er.er_id_off + er.er_id_len > size) return VIGIL_E_CORRUPT;               /* IDX-V003 */
-    if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > size) return VIGIL_E_CORRUPT;
-    out->en_type = er.er_type;
-    out->en_flags = er.er_flags;
-    out->en_anc = rec + er.er_anc_off;
-    out->en_anc_count = er.er_anc_count;
-    if (want & VIGIL__WANT_ATTRS) {
-        if (!(slot->ec_checked & VIGIL__WANT_ATTRS)) {
-            if ((rc = entity_record(rec, size, er.er_attrs_off, &slot->ec_attrs))) return rc;
-            slot->ec_checked |= VIGIL__WANT_ATTRS;
-        }
-        out->en_attrs = slot->ec_attrs;
+    if (want & ~slot->ec_checked & VIGIL__WANT_ATTRS) {
+        if ((rc = entity_record(slot->ec_p, slot->ec_n, slot->ec_attrs_off, &slot->ec_en.en_attrs))) return rc;
+        slot->ec_checked |= VIGIL__WANT_ATTRS;
     }
-    if (want & VIGIL__WANT_TAGS) {
-        if (!(slot->ec_checked & VIGIL__WANT_TAGS)) {
-            if ((rc = entity_record(rec, size, er.er_tags_off, &slot->ec_tags))) return rc;
-            slot->ec_checked |= VIGIL__WANT_TAGS;
-        }
-        out->en_tags = slot->ec_tags;
+    if (want & ~slot->ec_checked & VIGIL__WANT_TAGS) {
+        if ((rc = entity_record(slot->ec_p, slot->ec_n, slot->ec_tags_off, &slot->ec_en.en_tags))) return rc;
+        slot->ec_checked |= VIGIL__WANT_TAGS;
     }
+    *out = slot->ec_en;
+    /* Only what was asked for (and so checked) is handed out. */
+    if (!(want & VIGIL__WANT_ATTRS)) out->en_attrs = (vigil_val){ NULL, 0 };
+    if (!(want & VIGIL__WANT_TAGS)) out->en_tags = (vigil_val){ NULL, 0 };
     return 1;
 }
 

@@ -31,7 +31,9 @@ typedef struct parser {
 
 #define CTX_ERR VIGIL_E_CONTEXT
 
-static void skip_ws(parser *ps) {
+static inline void skip_ws(parser *ps) {
+    /* Most contexts are compact: one compare and out. */
+    if (ps->pos < ps->n && ps->s[ps->pos] > ' ') return;
     while (ps->pos < ps->n) {
         uint8_t c = ps->s[ps->pos];
         if (c != ' ' && c != '\n' && c != '\r' && c != '\t') break;
@@ -79,6 +81,26 @@ static uint32_t utf8_len(const uint8_t *p, size_t n) {
     return need + 1;
 }
 
+/* Bytes that end a run of plain string: control characters, the quote, the backslash and non-ASCII. */
+static const uint8_t not_plain[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* Decodes the string at pos (on its opening quote). With out != NULL (room for the raw length), writes the
  * UTF-8 bytes there; *len gets the decoded length. */
 static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
@@ -93,11 +115,7 @@ static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
         if (c < 0x80 && c != '\\') {
             /* A run of plain ASCII (the common case) is copied at once. */
             size_t start = ps->pos;
-            while (ps->pos < ps->n) {
-                uint8_t d = ps->s[ps->pos];
-                if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-                ps->pos++;
-            }
+            while (ps->pos < ps->n && !not_plain[ps->s[ps->pos]]) ps->pos++;
             if (out) memcpy(out + k, ps->s + start, ps->pos - start);
             k += (uint32_t)(ps->pos - start);
             continue;
@@ -158,18 +176,13 @@ static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
 /* The usual string, printable ASCII without escapes, is its own bytes in the input: 1 with the bytes and pos
  * after it, or 0 with pos unchanged (then read_string decodes it). */
 static int plain_string(parser *ps, const uint8_t **bytes, uint32_t *len) {
-    size_t i = ps->pos + 1;
     if (ps->pos >= ps->n || ps->s[ps->pos] != '"') return 0;
-    while (i < ps->n) {
-        uint8_t c = ps->s[i];
-        if (c < 0x20 || c >= 0x80 || c == '\\') return 0;
-        if (c == '"') break;
-        i++;
-    }
-    if (i >= ps->n) return 0;
+    const uint8_t *p = ps->s + ps->pos + 1, *end = ps->s + ps->n;
+    while (p < end && !not_plain[*p]) p++;
+    if (p >= end || *p != '"') return 0;
     *bytes = ps->s + ps->pos + 1;
-    *len = (uint32_t)(i - ps->pos - 1);
-    ps->pos = i + 1;
+    *len = (uint32_t)(p - *bytes);
+    ps->pos = (size_t)(p + 1 - ps->s);
     return 1;
 }
 
@@ -245,18 +258,36 @@ static int skip_value(parser *ps, int depth) {
     return CTX_ERR;
 }
 
-/* One member of an object found by a scan: where its key's value starts. */
-typedef struct member_scan {
-    uint32_t count;          /* members */
-    size_t first_value;      /* position of the first member's value */
-    int first_key;           /* 1 __entity, 2 __extn, 3 __expr, 0 other */
-} member_scan;
+/* What a scan of an object found without building it: its member count, the kind of its first key and where
+ * that member's value starts, and where the first member named by each of up to three asked keys has its value
+ * (0 when there is none: a value never starts at the input's first byte, which is the top-level `{`). */
+typedef struct object_scan {
+    uint32_t count;
+    int first_key;           /* ESC_* of the first key */
+    size_t first_value;
+    size_t at[3];
+} object_scan;
 
-/* Scans the object at pos (on `{`) without building it; leaves pos after it. */
-static int scan_object(parser *ps, int depth, member_scan *ms) {
+enum { ESC_NONE = 0, ESC_ENTITY = 1, ESC_EXTN = 2, ESC_EXPR = 3 };
+
+/* The keys an escape's inner object (or a bare form) is read by. */
+static const char *const entity_keys[3] = { "type", "id", NULL };
+static const char *const extn_keys[3] = { "fn", "arg", "args" };
+
+static int escape_kind(const uint8_t *key, uint32_t klen) {
+    if (klen < 6 || key[0] != '_' || key[1] != '_') return ESC_NONE;
+    return bytes_eq(key, klen, "__entity") ? ESC_ENTITY : bytes_eq(key, klen, "__extn") ? ESC_EXTN
+         : bytes_eq(key, klen, "__expr") ? ESC_EXPR : ESC_NONE;
+}
+
+static int scan_escape_value(parser *ps, int depth, int kind, object_scan *in);
+
+/* Checks the object at pos (on `{`) and moves past it without building it, noting what `sc` holds. With
+ * `inner`, a first member whose key names an escape has its value scanned into it (scan_escape_value), so the
+ * escape needs no second look. */
+static int scan_object(parser *ps, int depth, const char *const keys[3], object_scan *sc, object_scan *inner) {
     size_t mark = ps->rd->rd_top;
-    ms->count = 0;
-    ms->first_key = 0;
+    memset(sc, 0, sizeof *sc);
     ps->pos++;
     skip_ws(ps);
     if (ps->pos < ps->n && ps->s[ps->pos] == '}') { ps->pos++; return VIGIL_OK; }
@@ -266,54 +297,27 @@ static int scan_object(parser *ps, int depth, member_scan *ms) {
         int rc;
         skip_ws(ps);
         if ((rc = string_bytes(ps, &key, &klen))) return rc;
-        if (ms->count == 0)
-            ms->first_key = bytes_eq(key, klen, "__entity") ? 1 : bytes_eq(key, klen, "__extn") ? 2
-                          : bytes_eq(key, klen, "__expr") ? 3 : 0;
+        int which = -1;
+        for (int k = 0; k < 3; k++)
+            if (keys[k] && sc->at[k] == 0 && bytes_eq(key, klen, keys[k])) { which = k; break; }
+        if (sc->count == 0) sc->first_key = escape_kind(key, klen);
         ps->rd->rd_top = mark;
         skip_ws(ps);
         if (ps->pos >= ps->n || ps->s[ps->pos] != ':') return CTX_ERR;
         ps->pos++;
         skip_ws(ps);
-        if (ms->count == 0) ms->first_value = ps->pos;
-        ms->count++;
-        if ((rc = skip_value(ps, depth + 1))) return rc;
+        if (sc->count == 0) sc->first_value = ps->pos;
+        if (which >= 0) sc->at[which] = ps->pos;
+        sc->count++;
+        if (inner && sc->count == 1 && sc->first_key) rc = scan_escape_value(ps, depth, sc->first_key, inner);
+        else rc = skip_value(ps, depth + 1);
+        if (rc) return rc;
         skip_ws(ps);
         if (ps->pos >= ps->n) return CTX_ERR;
         if (ps->s[ps->pos] == ',') { ps->pos++; continue; }
         if (ps->s[ps->pos] == '}') { ps->pos++; return VIGIL_OK; }
         return CTX_ERR;
     }
-}
-
-/* Finds the first member `key` of the object at `at` (already checked); *where gets its value's position. */
-static int find_member(parser *ps, size_t at, const char *key, size_t *where, uint32_t *count) {
-    size_t save = ps->pos, mark = ps->rd->rd_top;
-    int found = 0;
-    *count = 0;
-    ps->pos = at + 1;
-    skip_ws(ps);
-    if (ps->s[ps->pos] != '}') {
-        for (;;) {
-            const uint8_t *k;
-            uint32_t kl;
-            skip_ws(ps);
-            if (string_bytes(ps, &k, &kl)) break;
-            int match = !found && bytes_eq(k, kl, key);
-            ps->rd->rd_top = mark;
-            skip_ws(ps);
-            ps->pos++; /* ':' */
-            skip_ws(ps);
-            if (match) { found = 1; *where = ps->pos; }
-            (*count)++;
-            if (skip_value(ps, 0) /* already checked within the depth limit */) break;
-            skip_ws(ps);
-            if (ps->s[ps->pos] != ',') break;
-            ps->pos++;
-        }
-    }
-    ps->pos = save;
-    ps->rd->rd_top = mark;
-    return found;
 }
 
 static int build_value(parser *ps, int depth, const uint8_t *ty, vigil_val *out);
@@ -420,14 +424,10 @@ static int valid_type_name(const uint8_t *b, uint32_t n) {
     }
 }
 
-/* An entity from the object at `inner` with string members `type` and `id` (the inside of `{"__entity": ...}`,
- * or the bare form where a schema expects an entity): 1 built, 0 not that shape, or an error. */
-static int build_entity(parser *ps, size_t start, size_t inner, vigil_val *out) {
-    if (ps->s[inner] != '{') return 0;
-    size_t tpos = 0, ipos = 0;
-    uint32_t count;
-    if (!find_member(ps, inner, "type", &tpos, &count) || ps->s[tpos] != '"') return 0;
-    if (!find_member(ps, inner, "id", &ipos, &count) || ps->s[ipos] != '"') return 0;
+/* An entity from the string members `type` and `id` whose values start at tpos and ipos (0 when missing): 1
+ * built, 0 not that shape, or an error. */
+static int build_entity(parser *ps, size_t start, size_t tpos, size_t ipos, vigil_val *out) {
+    if (tpos == 0 || ipos == 0 || ps->s[tpos] != '"' || ps->s[ipos] != '"') return 0;
     size_t save = ps->pos;
     const uint8_t *tb, *ib;
     uint32_t tl, il, type, eid;
@@ -444,19 +444,12 @@ static int build_entity(parser *ps, size_t start, size_t inner, vigil_val *out) 
     return (rc = vigil__make_entity(ps->rd, eid, out)) ? rc : 1;
 }
 
-/* A call from the object at `inner` with a string `fn` and `arg` or an array `args` (the inside of
- * `{"__extn": ...}`, or the bare form where a schema expects an extension type): 1 built, 0 not that shape, or
- * an error. */
-static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_val *out) {
-    if (ps->s[inner] != '{') return 0;
-    size_t fpos = 0, apos = 0;
-    uint32_t count;
-    int many = 0;
-    if (!find_member(ps, inner, "fn", &fpos, &count) || ps->s[fpos] != '"') return 0;
-    if (!find_member(ps, inner, "arg", &apos, &count)) {
-        if (!find_member(ps, inner, "args", &apos, &count) || ps->s[apos] != '[') return 0;
-        many = 1;
-    }
+/* A call from a string member `fn` (at fpos) and a member `arg` (at apos) or an array `args` (at argspos), 0
+ * when missing: 1 built, 0 not that shape, or an error. */
+static int build_extn(parser *ps, int depth, size_t start, size_t fpos, size_t apos, size_t argspos,
+                      vigil_val *out) {
+    if (fpos == 0 || ps->s[fpos] != '"') return 0;
+    if (apos == 0 && (argspos == 0 || ps->s[argspos] != '[')) return 0;
     size_t save = ps->pos;
     const uint8_t *fb;
     uint32_t fl;
@@ -467,11 +460,11 @@ static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_v
     if (fn < 0) return CTX_ERR;                 /* unknown function, `unknown(…)` included */
     vigil_val args[VIGIL__MAX_ARGS];
     uint32_t argc = 0;
-    ps->pos = apos;
-    if (!many) {
+    if (apos) {
+        ps->pos = apos;
         if ((rc = build_value(ps, depth + 2, NULL, &args[argc++]))) return rc;
     } else {
-        ps->pos++;
+        ps->pos = argspos + 1;
         skip_ws(ps);
         if (ps->s[ps->pos] == ']') ps->pos++;
         else for (;;) {
@@ -490,53 +483,116 @@ static int build_extn(parser *ps, int depth, size_t start, size_t inner, vigil_v
     return 1;
 }
 
-static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
+/* Checks the value at pos, the first member of an object whose key names escape `kind`, and moves past it; when
+ * it is an object, `in` gets what the escape reads from it (else in->count is 0 and in->at all 0). */
+static int scan_escape_value(parser *ps, int depth, int kind, object_scan *in) {
+    memset(in, 0, sizeof *in);
+    if (ps->pos < ps->n && ps->s[ps->pos] == '{' && kind != ESC_EXPR)
+        return scan_object(ps, depth + 1, kind == ESC_ENTITY ? entity_keys : extn_keys, in, NULL);
+    return skip_value(ps, depth + 1);
+}
+
+/* An object whose one member is escape `kind`, with its value at `value` and that value's scan in `in`: 1
+ * built, 0 not that escape's shape (so an ordinary record), or an error. Schema-less, the inside needs two or
+ * more members (as Swift's reader); where the schema expects the escape's type, any. */
+static int build_escape(parser *ps, int depth, const uint8_t *ty, size_t start, int kind, size_t value,
+                        const object_scan *in, vigil_val *out) {
+    if (kind == ESC_EXPR) return ps->s[value] == '"' ? CTX_ERR : 0;  /* Cedar removed `__expr` in version 3 */
+    if (ps->s[value] != '{') return 0;
+    if (kind == ESC_ENTITY) {
+        if (in->count < 2 && !(ty && ty[0] == VIGIL_T_ENTITY)) return 0;
+        return build_entity(ps, start, in->at[0], in->at[1], out);
+    }
+    if (in->count < 2 && constructor_of(ty) < 0) return 0;
+    return build_extn(ps, depth, start, in->at[0], in->at[1], in->at[2], out);
+}
+
+/* Where the schema expects an entity or an extension value: the escapes, then the bare forms {"type", "id"} and
+ * {"fn", "arg" | "args"}. 1 built (pos after the object), 0 an ordinary record after all (pos unchanged), or an
+ * error. */
+static int build_typed_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
     size_t start = ps->rd->rd_top, open = ps->pos;
-    member_scan ms;
-    int rc = scan_object(ps, depth, &ms);
+    int entity = ty[0] == VIGIL_T_ENTITY;
+    object_scan sc, in;
+    int rc = scan_object(ps, depth, entity ? entity_keys : extn_keys, &sc, &in);
     if (rc) return rc;
     size_t end = ps->pos;
-    /* Escapes count only in an object with that one key. Schema-less, the inside needs two or more members (as
-     * Swift's reader); where the schema expects the escape's type, any. */
-    uint32_t inner_count = 0;
-    size_t unused;
-    if (ms.count == 1 && ms.first_key && ps->s[ms.first_value] == '{')
-        find_member(ps, ms.first_value, "", &unused, &inner_count);
-    if (ms.count == 1 && ms.first_key == 1 && (inner_count >= 2 || (ty && ty[0] == VIGIL_T_ENTITY))) {
-        if ((rc = build_entity(ps, start, ms.first_value, out))) return rc < 0 ? rc : VIGIL_OK;
-    } else if (ms.count == 1 && ms.first_key == 2 && (inner_count >= 2 || constructor_of(ty) >= 0)) {
-        if ((rc = build_extn(ps, depth, start, ms.first_value, out))) return rc < 0 ? rc : VIGIL_OK;
-    } else if (ms.count == 1 && ms.first_key == 3 && ps->s[ms.first_value] == '"') {
-        return CTX_ERR;                        /* Cedar removed `__expr` in version 3 */
+    if (sc.count == 1 && sc.first_key) rc = build_escape(ps, depth, ty, start, sc.first_key, sc.first_value, &in, out);
+    if (rc == 0) rc = entity ? build_entity(ps, start, sc.at[0], sc.at[1], out)
+                             : build_extn(ps, depth, start, sc.at[0], sc.at[1], sc.at[2], out);
+    ps->pos = rc == 1 ? end : open;
+    return rc;
+}
+
+/* An object in one pass: each member's name id and value go back to back from `start`, then a table over them
+ * becomes the canonical record. A first key that names an escape is looked at twice: only an object with that
+ * one member is the escape. */
+static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
+    size_t start = ps->rd->rd_top;
+    int rc, escapes = 1;
+    if (ty && (ty[0] == VIGIL_T_ENTITY || constructor_of(ty) >= 0)) {
+        if ((rc = build_typed_object(ps, depth, ty, out))) return rc < 0 ? rc : VIGIL_OK;
+        ty = NULL;                             /* not a record type: its members are schema-less */
+        escapes = 0;                           /* and its escapes were tried */
     }
-    /* The bare forms a schema allows: {"type", "id"} for an entity, {"fn", "arg"} for an extension value. */
-    if (ty && ty[0] == VIGIL_T_ENTITY) {
-        if ((rc = build_entity(ps, start, open, out))) return rc < 0 ? rc : VIGIL_OK;
-    } else if (constructor_of(ty) >= 0) {
-        if ((rc = build_extn(ps, depth, start, open, out))) return rc < 0 ? rc : VIGIL_OK;
-    }
-    /* An ordinary record: ids and values in aligned tables, then the canonical record. */
-    uint32_t *ids = vigil__alloc_aligned(ps->rd, sizeof(uint32_t) * (ms.count ? ms.count : 1));
-    vigil_val *vals = vigil__alloc_aligned(ps->rd, sizeof(vigil_val) * (ms.count ? ms.count : 1));
-    if (!ids || !vals) return VIGIL_E_LIMIT;
-    ps->pos = open + 1;
-    for (uint32_t i = 0; i < ms.count; i++) {
-        skip_ws(ps);
+    uint32_t count = 0;
+    ps->pos++;
+    skip_ws(ps);
+    if (ps->pos < ps->n && ps->s[ps->pos] == '}') ps->pos++;
+    else for (;;) {
         size_t mark = ps->rd->rd_top;
         const uint8_t *key;
-        uint32_t klen;
+        uint32_t klen, id;
+        skip_ws(ps);
         if ((rc = string_bytes(ps, &key, &klen))) return rc;
-        if ((rc = vigil__name_id(ps->rd, key, klen, &ids[i]))) return rc;
+        int kind = count == 0 && escapes ? escape_kind(key, klen) : ESC_NONE;
+        if (kind == ESC_NONE && (rc = vigil__name_id(ps->rd, key, klen, &id))) return rc;
         ps->rd->rd_top = mark;
         skip_ws(ps);
-        ps->pos++; /* ':' (scanned) */
-        if ((rc = build_value(ps, depth + 1, field_type(ty, ids[i]), &vals[i]))) return rc;
+        if (ps->pos >= ps->n || ps->s[ps->pos] != ':') return CTX_ERR;
+        ps->pos++;
         skip_ws(ps);
-        ps->pos++; /* ',' or '}' (scanned) */
+        if (kind != ESC_NONE) {
+            size_t value = ps->pos;
+            object_scan in;
+            if ((rc = scan_escape_value(ps, depth, kind, &in))) return rc;
+            skip_ws(ps);
+            if (ps->pos < ps->n && ps->s[ps->pos] == '}') {
+                size_t end = ps->pos + 1;
+                if ((rc = build_escape(ps, depth, ty, start, kind, value, &in, out))) {
+                    ps->pos = end;
+                    return rc < 0 ? rc : VIGIL_OK;
+                }
+            }
+            /* An ordinary member named like an escape. */
+            ps->pos = value;
+            const char *name = kind == ESC_ENTITY ? "__entity" : kind == ESC_EXTN ? "__extn" : "__expr";
+            if ((rc = vigil__name_id(ps->rd, (const uint8_t *)name, strlen(name), &id))) return rc;
+        }
+        uint8_t *idp = vigil__alloc(ps->rd, 4);
+        if (!idp) return VIGIL_E_LIMIT;
+        vigil__wr32(idp, id);
+        vigil_val v;
+        if ((rc = build_value(ps, depth + 1, field_type(ty, id), &v))) return rc;
+        count++;
+        skip_ws(ps);
+        if (ps->pos >= ps->n) return CTX_ERR;
+        if (ps->s[ps->pos] == ',') { ps->pos++; continue; }
+        if (ps->s[ps->pos] == '}') { ps->pos++; break; }
+        return CTX_ERR;
     }
-    ps->pos = end;
+    uint32_t *ids = vigil__alloc_aligned(ps->rd, sizeof(uint32_t) * (count ? count : 1));
+    vigil_val *vals = vigil__alloc_aligned(ps->rd, sizeof(vigil_val) * (count ? count : 1));
+    if (!ids || !vals) return VIGIL_E_LIMIT;
+    const uint8_t *q = ps->rd->rd_arena + start;
+    for (uint32_t i = 0; i < count; i++) {
+        ids[i] = vigil__rd32(q);
+        vals[i].p = q + 4;
+        vals[i].n = vigil__value_size(q + 4);
+        q += 4 + vals[i].n;
+    }
     vigil_val rec;
-    rc = vigil__record_build(ps->rd, ids, vals, ms.count, &rec);
+    rc = vigil__record_build(ps->rd, ids, vals, count, &rec);
     if (rc == 1) return CTX_ERR;               /* a duplicate key */
     if (rc) return rc;
     settle(ps, start, &rec);
@@ -632,22 +688,21 @@ static int build_value(parser *ps, int depth, const uint8_t *ty, vigil_val *out)
         return VIGIL_OK;
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
-        size_t start = ps->pos;
-        int rc = skip_value(ps, depth);
-        if (rc) return rc;
-        /* Only integers that fit in 64 bits are Cedar values; accumulate negatively to reach INT64_MIN. */
-        int neg = ps->s[start] == '-';
+        /* Only integers that fit in 64 bits are Cedar values (a fraction or an exponent is an error too);
+         * accumulate negatively to reach INT64_MIN. */
+        int neg = c == '-';
+        size_t d0 = ps->pos + (size_t)neg, i = d0;
         int64_t v = 0;
-        for (size_t i = start + (size_t)neg; i < ps->pos; i++) {
-            uint8_t d = ps->s[i];
-            if (d < '0' || d > '9') return CTX_ERR;
-            if (__builtin_mul_overflow(v, (int64_t)10, &v) || __builtin_sub_overflow(v, (int64_t)(d - '0'), &v))
+        for (; i < ps->n && ps->s[i] >= '0' && ps->s[i] <= '9'; i++)
+            if (__builtin_mul_overflow(v, (int64_t)10, &v) || __builtin_sub_overflow(v, (int64_t)(ps->s[i] - '0'), &v))
                 return CTX_ERR;
-        }
+        if (i == d0 || (i - d0 > 1 && ps->s[d0] == '0')) return CTX_ERR;
+        if (i < ps->n && (ps->s[i] == '.' || ps->s[i] == 'e' || ps->s[i] == 'E')) return CTX_ERR;
         if (!neg) {
             if (v == INT64_MIN) return CTX_ERR;
             v = -v;
         }
+        ps->pos = i;
         return vigil__make_long(ps->rd, v, VIGIL_V_LONG, out);
     }
     return CTX_ERR;                            /* null, or not JSON */

@@ -51,14 +51,14 @@
 #define VIGIL__MAX_DEPTH     64          /* nesting of values (IDX-V003) and of context JSON */
 #define VIGIL__CONTEXT_MAX   (64u * 1024u) /* context JSON bytes */
 #define VIGIL__TEMP_MAX      256         /* names and entities one request may mention that the index lacks */
-#define VIGIL__ECACHE        64          /* entity records remembered per transaction (a power of two) */
+#define VIGIL__ECACHE        4096        /* entity records remembered per snapshot (a power of two) */
 #define VIGIL__PCACHE_MAX    1024        /* policies (by number) whose checked records a thread keeps */
 #define VIGIL__PCACHE_BYTES  (512u * 1024u) /* room for their copied records */
 #define VIGIL__MAX_ARGS      8           /* extension call arguments */
 #define VIGIL__POOL_BYTES    (2u * VIGIL__CONTEXT_MAX) /* temporary names and entity ids of one request */
 #define VIGIL__NCACHE        256         /* names remembered per generation (a power of two) */
 #define VIGIL__NCACHE_LEN    52          /* the longest name kept there, in bytes */
-#define VIGIL__UCACHE        1024        /* entity uids remembered per generation (a power of two) */
+#define VIGIL__UCACHE        4096        /* entity uids remembered per snapshot (a power of two) */
 #define VIGIL__UCACHE_LEN    44          /* the longest entity id kept there, in bytes */
 #define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
@@ -154,15 +154,17 @@ struct vigil_index {
     int ix_ring_status;                /* VIGIL_OK with a ring, else why there is none (vigil_log_stats) */
 };
 
-/** A cached entity record: `ec_p`/`ec_n` point into the map and are valid only in transaction `ec_txn`. The
- *  attributes and tags, once checked (IDX-V003), are kept too: policies read the same record many times. */
+/** A cached entity record, decoded and checked: its pointers (into the map) are valid only while the reader
+ *  reads the snapshot of epoch `ec_epoch` (see rd_epoch). `ec_en`'s attributes and tags are filled once checked
+ *  (IDX-V003), as `ec_checked` says: policies read the same record many times. */
 typedef struct vigil__ecache_entry {
-    uint64_t ec_txn;
+    uint64_t ec_epoch;
     uint32_t ec_eid;
-    uint32_t ec_checked;      /* VIGIL__WANT_* bits whose value below is checked */
+    uint32_t ec_checked;      /* VIGIL__WANT_* bits whose value in ec_en is checked */
     const uint8_t *ec_p;
     size_t ec_n;
-    vigil_val ec_attrs, ec_tags;
+    uint32_t ec_attrs_off, ec_tags_off;
+    vigil__entity ec_en;
 } vigil__ecache_entry;
 
 /** One thread's state on one handle; see PER-THREAD STATE above. */
@@ -185,16 +187,18 @@ struct vigil__reader {
     uint32_t rd_tname_count;
     vigil__temp rd_tents[VIGIL__TEMP_MAX];
     uint32_t rd_tent_count;
-    /* Entity records fetched in this transaction, direct-mapped by eid: a decision reads the same few entities
-     * (principal, resource, their groups) once per candidate policy, and each mdb_get costs a B-tree descent.
-     * Entries are valid only while the transaction lives: ec_txn must equal rd_txn_serial. */
+    /* Entity records, direct-mapped by eid: a decision reads the same few entities (principal, resource, their
+     * groups) once per candidate policy, and requests keep naming the same hot ones; each mdb_get costs a
+     * B-tree descent. Pointers into the map, valid while ec_epoch equals rd_epoch (see there). */
     vigil__ecache_entry rd_ecache[VIGIL__ECACHE];
     uint64_t rd_txn_serial;            /* incremented by every vigil__reader_begin */
-    /* One epoch per generation seen: what a thread derives from the index (names, policy records, plans) is
-     * valid exactly as long as the generation it came from, because every write transaction bumps the
-     * generation. Copies, never pointers into the map, so they outlive the transaction. */
-    uint64_t rd_epoch;                 /* incremented when vigil__reader_begin sees another generation */
-    uint64_t rd_epoch_gen;             /* the generation of rd_epoch */
+    /* One epoch per snapshot: LMDB's transaction id names the last committed write transaction, so a renewed
+     * read transaction with the id of the previous one reads the very same pages. No writer can have freed
+     * them: freeing happens only in a later commit, which would have changed the id. So what a thread derives
+     * from the index (the header, names, uids, entity records, policy records, plans), pointers into the map
+     * included, stays valid across decisions until the id moves. */
+    uint64_t rd_epoch;                 /* incremented when vigil__reader_begin sees another snapshot */
+    size_t rd_snapshot;                /* the LMDB transaction id of rd_epoch */
     /* Names by their bytes, direct-mapped by hash: a request names its types and context keys, and each
      * lookup in `names` is a B-tree descent with a memcmp per level. */
     vigil__ncache_entry rd_ncache[VIGIL__NCACHE];

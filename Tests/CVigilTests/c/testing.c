@@ -88,6 +88,10 @@ void tix_create(tix *t) {
     memset(t, 0, sizeof *t);
     snprintf(t->dir, sizeof t->dir, "/tmp/vigil-ctest-XXXXXX");
     if (!mkdtemp(t->dir)) { perror("mkdtemp"); exit(2); }
+    tix_reopen(t);
+}
+
+void tix_reopen(tix *t) {
     need(mdb_env_create(&t->env), "env");
     mdb_env_set_maxdbs(t->env, VIGIL_MAX_DBS);
     need(mdb_env_set_mapsize(t->env, 64u << 20), "mapsize");
@@ -121,9 +125,22 @@ uint32_t tix_name(tix *t, const char *name) {
 
 uint32_t tix_entity(tix *t, const char *type, const char *id, uint32_t flags, const uint32_t *anc, uint32_t nanc,
                     const vb *attrs, const vb *tags) {
+    uint32_t eid = t->nents++;
+    tix_entity_put(t, eid, type, id, flags, anc, nanc, attrs, tags);
+    uint32_t tid = tix_name(t, type);
+    size_t idlen = strlen(id);
+    uint8_t key[512];
+    memcpy(key, &tid, 4);
+    memcpy(key + 4, id, idlen);
+    tix_put_raw(t, t->uids, key, 4 + idlen, &eid, 4);
+    return eid;
+}
+
+void tix_entity_put(tix *t, uint32_t eid, const char *type, const char *id, uint32_t flags, const uint32_t *anc,
+                    uint32_t nanc, const vb *attrs, const vb *tags) {
     uint8_t rec[8192];
     vigil_entity_rec er = { 0 };
-    uint32_t eid = t->nents++, n = sizeof er;
+    uint32_t n = sizeof er;
     er.er_type = tix_name(t, type);
     er.er_flags = flags;
     er.er_id_off = n; er.er_id_len = (uint32_t)strlen(id);
@@ -136,11 +153,6 @@ uint32_t tix_entity(tix *t, const char *type, const char *id, uint32_t flags, co
     memcpy(rec, &er, sizeof er);
     unsigned int k = eid;
     tix_put_raw(t, t->entities, &k, sizeof k, rec, n);
-    uint8_t key[512];
-    memcpy(key, &er.er_type, 4);
-    memcpy(key + 4, id, er.er_id_len);
-    tix_put_raw(t, t->uids, key, 4 + er.er_id_len, &eid, 4);
-    return eid;
 }
 
 uint32_t tix_policy(tix *t, const tpolicy *p) {
@@ -252,6 +264,7 @@ int main(void) {
     test_vm();
     test_decide();
     test_plan();
+    test_snapshot();
     test_fuzz();
     test_ring();
     printf("%d checks, %d failures\n", t_checks, t_failures);

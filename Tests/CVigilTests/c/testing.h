@@ -59,9 +59,13 @@ typedef struct tpolicy {
 } tpolicy;
 
 void tix_create(tix *t);                              /* a fresh directory and write transaction */
+void tix_reopen(tix *t);                              /* a write transaction on t->dir again (after tix_commit) */
 uint32_t tix_name(tix *t, const char *name);
 uint32_t tix_entity(tix *t, const char *type, const char *id, uint32_t flags, const uint32_t *anc, uint32_t nanc,
                     const vb *attrs, const vb *tags);
+/* Writes entity `eid`'s record (not its uid): tix_entity for a new one, or to replace one after tix_reopen. */
+void tix_entity_put(tix *t, uint32_t eid, const char *type, const char *id, uint32_t flags, const uint32_t *anc,
+                    uint32_t nanc, const vb *attrs, const vb *tags);
 uint32_t tix_policy(tix *t, const tpolicy *p);
 void tix_by_action(tix *t, uint32_t key, const uint32_t *nums, uint32_t n);
 void tix_session(tix *t, const char *sid, uint32_t eid, uint32_t flags, int64_t expires);
@@ -78,6 +82,7 @@ void test_json(void);
 void test_vm(void);
 void test_decide(void);
 void test_plan(void);
+void test_snapshot(void);
 void test_fuzz(void);
 void test_ring(void);
 
