@@ -1,3 +1,4 @@
+import CVigil
 import Foundation
 import Synchronization
 
@@ -53,6 +54,7 @@ public final class AuditTrail: Sendable {
         var lastHash: [UInt8]
         var pending = JSONBytes(capacity: 1 << 20)
         var lineEnds: [Int] = []
+        var formatter = RingRecordFormatter()
 
         init(lock: Int32, fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
             (self.lock, self.fileNumber, self.fd, self.fileBytes, self.seq, self.lastHash) =
@@ -147,18 +149,55 @@ public final class AuditTrail: Sendable {
         }
     }
 
+    /// Appends records copied out of a ring as the next lines (in memory until `commit`): the drain path, which
+    /// formats each line straight from the record's bytes (the same line `append(DecisionRecord(…))` makes).
+    /// - Parameters:
+    ///   - positions: each record's position in its ring.
+    ///   - ring: the ring's name as a JSON string, quotes included.
+    func append(ring records: UnsafeBufferPointer<vigil_ring_record>, positions: UnsafePointer<UInt64>,
+                ring: UnsafeRawBufferPointer, pid: UInt32) {
+        let batch = RingBatch(records: records, positions: positions, ring: ring, pid: pid)
+        state.withLock { state in
+            for i in batch.records.indices {
+                let (start, fields) = Self.beginLine(&state)
+                state.formatter.appendFields(batch.records.baseAddress! + i, ring: batch.ring,
+                                             position: batch.positions[i], pid: batch.pid, to: &state.pending)
+                Self.endLine(&state, start: start, fields: fields)
+            }
+        }
+    }
+
+    /// The arguments of `append(ring:…)`, carried into the lock: the pointers are only read, and only during
+    /// that call (without this, they would make the state "task-isolated" to the region checker).
+    private struct RingBatch: @unchecked Sendable {
+        let records: UnsafeBufferPointer<vigil_ring_record>
+        let positions: UnsafePointer<UInt64>
+        let ring: UnsafeRawBufferPointer
+        let pid: UInt32
+    }
+
     /// Formats line seq+1 around the fields `fields` writes, and chains it.
     private static func chain(_ state: inout State, _ fields: (inout JSONBytes) -> Void) {
+        let (start, at) = beginLine(&state)
+        fields(&state.pending)
+        endLine(&state, start: start, fields: at)
+    }
+
+    /// Writes the start of line seq+1, `{"seq":N,"prev":"…",`; returns where the line and its fields start in
+    /// `pending`.
+    private static func beginLine(_ state: inout State) -> (line: Int, fields: Int) {
         let start = state.pending.count
         state.pending.raw("{\"seq\":")
         state.pending.unsigned(state.seq + 1)
         state.pending.raw(",\"prev\":\"")
         state.pending.bytes(state.lastHash)
-        state.pending.byte(UInt8(ascii: "\""))
-        let before = state.pending.count
-        state.pending.byte(UInt8(ascii: ","))
-        fields(&state.pending)
-        if state.pending.count == before + 1 { state.pending.removeLast() }  // an empty object
+        state.pending.raw("\",")
+        return (start, state.pending.count)
+    }
+
+    /// Ends the line that starts at `start`, its fields at `fields`: its hash, and the chain moves on.
+    private static func endLine(_ state: inout State, start: Int, fields: Int) {
+        if state.pending.count == fields { state.pending.removeLast() }  // no fields: no comma after `prev`
         let digest = AuditChain.digest(UnsafeRawBufferPointer(rebasing: state.pending.buffer[start...]))
         state.pending.raw(",\"hash\":\"")
         let hashAt = state.pending.count

@@ -251,23 +251,9 @@ extension DecisionRecord {
         let determining = withUnsafeBytes(of: &rec.rr_determining) { raw in
             (0..<listed).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self) }
         }
-        let effect: Effect = switch Int32(rec.rr_effect) {
-        case VIGIL_ALLOW: .allow
-        case VIGIL_STEP_UP: .stepUp
-        default: .deny
-        }
-        let reason: Reason = switch Int32(rec.rr_reason) {
-        case VIGIL_REASON_POLICIES: .policies
-        case VIGIL_REASON_SESSION_REVOKED: .sessionRevoked
-        case VIGIL_REASON_SESSION_EXPIRED: .sessionExpired
-        case VIGIL_REASON_SESSION_UNKNOWN: .sessionUnknown
-        default: .error
-        }
-        let kind: Kind = switch Int32(rec.rr_kind) {
-        case VIGIL_RING_KIND_BATCH: .batch
-        case VIGIL_RING_KIND_EXPLAIN: .explain
-        default: .decide
-        }
+        let effect = Effect(ring: rec.rr_effect)
+        let reason = Reason(ring: rec.rr_reason)
+        let kind = Kind(ring: rec.rr_kind)
         self.init(
             ring: ring, position: position, pid: pid, timeNs: rec.rr_time_ns, generation: rec.rr_generation,
             evaluationNs: rec.rr_eval_ns, status: rec.rr_status, kind: kind, effect: effect, reason: reason,

@@ -76,29 +76,60 @@ struct JSONBytes: ~Copyable {
     /// A JSON string: quotes, backslashes and control characters escaped; everything else as UTF-8.
     mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { utf8 in
-            byte(UInt8(ascii: "\""))
-            var start = 0
-            for i in 0..<utf8.count {
-                let c = utf8[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                bytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<i]))
-                start = i + 1
-                switch c {
-                case UInt8(ascii: "\""): raw("\\\"")
-                case UInt8(ascii: "\\"): raw("\\\\")
-                case 0x0A: raw("\\n")
-                case 0x0D: raw("\\r")
-                case 0x09: raw("\\t")
-                default:
-                    raw("\\u00")
-                    byte(Self.hexDigit(c >> 4))
-                    byte(Self.hexDigit(c & 0xF))
-                }
+        s.withUTF8 { escaped(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Bytes from a ring record's text field as a JSON string, exactly as `string(String(decoding: text, as:
+    /// UTF8.self))` writes them: text that is valid UTF-8 is escaped in place; only invalid UTF-8 (which the
+    /// decoding replaces with U+FFFD) goes through a String.
+    mutating func text(_ text: UnsafeRawBufferPointer) {
+        var plain = true    // printable ASCII but `"` and `\`: the common case, copied as it is
+        var ascii = true
+        for c in text where c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+            plain = false
+            if c >= 0x80 {
+                ascii = false
+                break
             }
-            bytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<utf8.count]))
-            byte(UInt8(ascii: "\""))
         }
+        if plain {
+            ensure(text.count &+ 2)
+            base[count] = UInt8(ascii: "\"")
+            if let src = text.baseAddress, text.count > 0 {
+                UnsafeMutableRawPointer(base + (count &+ 1)).copyMemory(from: src, byteCount: text.count)
+            }
+            base[count &+ 1 &+ text.count] = UInt8(ascii: "\"")
+            count &+= text.count &+ 2
+        } else if ascii || UTF8Check.isValid(text) {
+            escaped(text)
+        } else {
+            string(String(decoding: text, as: UTF8.self))
+        }
+    }
+
+    /// Valid UTF-8 as a JSON string: quotes, backslashes and control characters escaped.
+    private mutating func escaped(_ utf8: UnsafeRawBufferPointer) {
+        byte(UInt8(ascii: "\""))
+        var start = 0
+        for i in 0..<utf8.count {
+            let c = utf8[i]
+            guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+            bytes(UnsafeRawBufferPointer(rebasing: utf8[start..<i]))
+            start = i + 1
+            switch c {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            default:
+                raw("\\u00")
+                byte(Self.hexDigit(c >> 4))
+                byte(Self.hexDigit(c & 0xF))
+            }
+        }
+        bytes(UnsafeRawBufferPointer(rebasing: utf8[start..<utf8.count]))
+        byte(UInt8(ascii: "\""))
     }
 
     @inline(__always)
@@ -142,7 +173,7 @@ struct JSONBytes: ~Copyable {
     }
 
     /// `n` decimal digits of `v` (0 ≤ v < 10ⁿ), zero-padded.
-    private mutating func padded(_ v: Int64, _ n: Int) {
+    mutating func padded(_ v: Int64, _ n: Int) {
         ensure(n)
         var x = v
         for i in stride(from: n - 1, through: 0, by: -1) {
@@ -184,5 +215,40 @@ struct JSONBytes: ~Copyable {
         byte(UInt8(ascii: "."))
         padded(nanos, 9)
         raw("Z\"")
+    }
+}
+
+/// Well-formed UTF-8 (Unicode 15, table 3-7): no overlong forms, no surrogates, nothing past U+10FFFF, no cut
+/// sequence. What `String(decoding:as:)` leaves unchanged.
+enum UTF8Check {
+    static func isValid(_ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                i &+= 1
+                continue
+            }
+            // The second byte's range depends on the first; later continuation bytes are 80...BF.
+            let (length, low, high): (Int, UInt8, UInt8) = switch c {
+            case 0xC2...0xDF: (2, 0x80, 0xBF)
+            case 0xE0: (3, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
+            case 0xED: (3, 0x80, 0x9F)
+            case 0xF0: (4, 0x90, 0xBF)
+            case 0xF1...0xF3: (4, 0x80, 0xBF)
+            case 0xF4: (4, 0x80, 0x8F)
+            default: (0, 0, 0)
+            }
+            guard length > 0, n &- i >= length, b[i &+ 1] >= low, b[i &+ 1] <= high else { return false }
+            var k = 2
+            while k < length {
+                guard b[i &+ k] & 0xC0 == 0x80 else { return false }
+                k &+= 1
+            }
+            i &+= length
+        }
+        return true
     }
 }

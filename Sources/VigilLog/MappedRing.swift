@@ -5,6 +5,8 @@ import Foundation
 /// is another process's memory: everything read from it goes through vigil_ring.h's checked calls.
 final class MappedRing {
     let name: String
+    /// `name` as a JSON string, quotes included: every trail line drained from this ring carries it.
+    let nameJSON: [UInt8]
     let path: String
     private let fd: Int32
     private let map: UnsafeMutableRawPointer
@@ -21,6 +23,9 @@ final class MappedRing {
 
     init(directory: String, name: String) throws(OpenFailure) {
         self.name = name
+        var json = JSONBytes(capacity: name.utf8.count + 16)
+        json.string(name)
+        nameJSON = Array(json.buffer)
         path = directory + "/" + name
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }

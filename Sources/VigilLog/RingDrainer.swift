@@ -104,22 +104,36 @@ public final class RingDrainer: Sendable {
     public func drain(
         maxPerRing: Int = 1 << 16, into sink: (DecisionRecord) throws -> Void, commit: () throws -> Void = {}
     ) throws -> DrainStats {
+        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid in
+            for i in records.indices {
+                try sink(DecisionRecord(records[i], ring: ring.name, position: positions[i], pid: pid))
+            }
+        }, commit: commit)
+    }
+
+    /// The drain loop: hands each ring's complete records to `chunk` in batches (records, their positions, the
+    /// ring, the writer's pid), then commits and releases.
+    private func drain(
+        maxPerRing: Int,
+        chunk: (UnsafeBufferPointer<vigil_ring_record>, UnsafePointer<UInt64>, MappedRing, UInt32) throws -> Void,
+        commit: () throws -> Void
+    ) throws -> DrainStats {
         try state.withLock { state in
             var stats = DrainStats()
             try refresh(&state, &stats)
             var taken: [(MappedRing, UInt64, Bool)] = []
-            for (name, ring) in state.rings.sorted(by: { $0.key < $1.key }) {
+            for (_, ring) in state.rings.sorted(by: { $0.key < $1.key }) {
                 // Gone is decided before reading: a writer gone now appended everything it ever will.
                 let gone = ring.writerGone
                 let info = ring.info
                 var count: UInt64 = 0
                 while count < UInt64(maxPerRing) {
                     let room = min(Self.batch, maxPerRing - Int(count))
-                    let chunk = UnsafeMutableBufferPointer(rebasing: state.buffer[0..<room])
-                    let n = ring.peek(from: info.drained &+ count, into: chunk, positions: state.positions.baseAddress!)
-                    for i in 0..<n {
-                        try sink(DecisionRecord(state.buffer[i], ring: name, position: state.positions[i],
-                                                pid: info.pid))
+                    let buffer = UnsafeMutableBufferPointer(rebasing: state.buffer[0..<room])
+                    let n = ring.peek(from: info.drained &+ count, into: buffer, positions: state.positions.baseAddress!)
+                    if n > 0 {
+                        try chunk(UnsafeBufferPointer(rebasing: state.buffer[0..<n]),
+                                  UnsafePointer(state.positions.baseAddress!), ring, info.pid)
                     }
                     count += UInt64(n)
                     if n < room { break }
@@ -148,11 +162,22 @@ public final class RingDrainer: Sendable {
 
     /// Drains every ring into `trail`: appends each record, commits the trail (durably under its sync policy), then
     /// releases the records from their rings. A record is in the trail at least once, never dropped by a crash.
+    /// Lines are formatted straight from the ring's bytes (no `DecisionRecord` is made).
+    /// - Parameters:
+    ///   - observe: sees each record appended (for metrics), in trail order, before the commit.
     /// - Throws: `AuditTrailError` when the trail cannot be written (nothing is released), or `CocoaError` when
     ///   the directory cannot be listed.
     @discardableResult
-    public func drain(into trail: AuditTrail, maxPerRing: Int = 1 << 16) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, into: { trail.append($0) }, commit: { try trail.commit() })
+    public func drain(into trail: AuditTrail, maxPerRing: Int = 1 << 16,
+                      observe: ((DrainedDecision) -> Void)? = nil) throws -> DrainStats {
+        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid in
+            ring.nameJSON.withUnsafeBytes {
+                trail.append(ring: records, positions: positions, ring: $0, pid: pid)
+            }
+            if let observe {
+                for i in records.indices { observe(DrainedDecision(records.baseAddress! + i)) }
+            }
+        }, commit: { try trail.commit() })
     }
 
     /// Where every ring stands now, without draining.

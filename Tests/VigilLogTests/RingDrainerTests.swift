@@ -123,6 +123,42 @@ import Testing
         #expect(lines[74].contains(#""resource":{"type":"Doc","id":"e24"}"#))
     }
 
+    /// The drain path formats lines straight from the ring: the trail it writes is byte for byte the trail the
+    /// reference formatting (`append(DecisionRecord)`) writes for the same records.
+    @Test func theDrainPathWritesTheReferenceLines() throws {
+        let f = try LogFixture()
+        let ix = try f.open()
+        defer { vigil_index_close(ix) }
+        for i in 0..<40 {
+            decide(ix, ["alice", "bob", "carol", "Zoë \"q\" \\ 東京"][i % 4], i % 3 == 0 ? "view" : "edit",
+                   "d\(i)\t", session: i % 5 == 0 ? "s-\(i)" : nil)
+        }
+        let drainer = try RingDrainer(directory: f.rings)
+        struct NotYet: Error {}
+        var records: [DecisionRecord] = []
+        // A commit that fails releases nothing: the same records are drained again below.
+        #expect(throws: NotYet.self) { try drainer.drain(into: { records.append($0) }, commit: { throw NotYet() }) }
+        #expect(records.count == 40)
+        let reference = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let expected = try AuditTrail(directory: reference, sync: .never)
+        for r in records { expected.append(r) }
+        try expected.commit()
+
+        let trail = try AuditTrail(directory: f.audit, sync: .never)
+        var observed: [DrainedDecision] = []
+        #expect(try drainer.drain(into: trail, observe: { observed.append($0) }).records == 40)
+        let fast = try Data(contentsOf: URL(fileURLWithPath: f.audit + "/audit-000001.jsonl"))
+        #expect(fast == (try Data(contentsOf: URL(fileURLWithPath: reference + "/audit-000001.jsonl"))))
+        #expect(trail.lastHash == expected.lastHash)
+        #expect(try AuditVerifier.verify(directory: f.audit) == .intact(records: 40, files: 1, lastHash: trail.lastHash))
+        // What metrics see is what the records say.
+        #expect(observed.map(\.effect) == records.map(\.effect))
+        #expect(observed.map { Array($0.determining) } == records.map(\.determining))
+        #expect(observed.map(\.generation) == records.map(\.generation))
+        #expect(observed.map(\.evaluationNs) == records.map(\.evaluationNs))
+    }
+
     @Test func noRingWithTheNoLogFlag() throws {
         let f = try LogFixture()
         let ix = try f.open(flags: UInt32(VIGIL_OPEN_NO_LOG))

@@ -30,11 +30,9 @@ struct DrainService: Service {
     private func drainOnce(_ names: inout PolicyNames) -> Int {
         var counted: [(effect: String, policies: [UInt32], generation: UInt64, seconds: Double)] = []
         do {
-            let stats = try drainer.drain(into: { record in
-                trail.append(record)
-                counted.append((record.effect.rawValue, record.determining, record.generation,
-                                Double(record.evaluationNs) / 1e9))
-            }, commit: { try trail.commit() })
+            let stats = try drainer.drain(into: trail, observe: { d in
+                counted.append((d.effect.rawValue, Array(d.determining), d.generation, Double(d.evaluationNs) / 1e9))
+            })
             // Counted only once the trail holds them, so a failed commit (drained again later) is not counted twice.
             for c in counted {
                 metrics.decision(effect: c.effect, policies: c.policies.map { names.name($0, c.generation, authorizer) },

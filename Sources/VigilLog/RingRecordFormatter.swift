@@ -1,0 +1,163 @@
+import CVigil
+
+/// Formats ring records straight from the ring's bytes into the audit trail's JSON: the drain path's formatter.
+/// It writes exactly the bytes `DecisionRecord(record, …).appendFields(to:)` writes (the reference, tested
+/// against it), without decoding the record into Strings and arrays first: no allocation per record.
+struct RingRecordFormatter {
+    /// The second of the last timestamp written, and its text up to the fraction (`"2026-11-23T02:11:33.`):
+    /// records drained together mostly share their second, so the calendar arithmetic runs once a second.
+    private var second = Int64.min
+    private var secondText: [UInt8] = []
+
+    /// Where each text field lies in a `vigil_ring_record`, in `VIGIL_RING_F_*` order: offset and capacity.
+    private static let texts: [(offset: Int, size: Int)] = {
+        func field<T>(_ key: KeyPath<vigil_ring_record, T>) -> (Int, Int) {
+            (MemoryLayout<vigil_ring_record>.offset(of: key)!, MemoryLayout<T>.size)
+        }
+        return [field(\.rr_principal_type), field(\.rr_principal_id), field(\.rr_action_type), field(\.rr_action_id),
+                field(\.rr_resource_type), field(\.rr_resource_id), field(\.rr_session)]
+    }()
+    private static let lengths = MemoryLayout<vigil_ring_record>.offset(of: \.rr_len)!
+    private static let determining = MemoryLayout<vigil_ring_record>.offset(of: \.rr_determining)!
+
+    /// Writes the fields of a record's line (without the braces), as `DecisionRecord.appendFields` does.
+    /// - Parameters:
+    ///   - record: a record copied out of a ring (its values are not trusted: lengths are capped, unknown enum
+    ///     values read as the decoding maps them).
+    ///   - ring: the ring's name, already a JSON string (quotes included).
+    mutating func appendFields(_ record: UnsafePointer<vigil_ring_record>, ring: UnsafeRawBufferPointer,
+                               position: UInt64, pid: UInt32, to out: inout JSONBytes) {
+        let r = record.pointee
+        let raw = UnsafeRawPointer(record)
+        out.raw("\"time\":")
+        timestamp(r.rr_time_ns, to: &out)
+        out.raw(",\"ring\":")
+        out.bytes(ring)
+        out.raw(",\"pos\":")
+        out.unsigned(position)
+        out.raw(",\"pid\":")
+        out.unsigned(UInt64(pid))
+        out.raw(",\"gen\":")
+        out.unsigned(r.rr_generation)
+        let kind = DecisionRecord.Kind(ring: r.rr_kind)
+        out.raw(",\"kind\":\"")
+        out.raw(kind.json)
+        out.raw("\",\"principal\":")
+        entity(raw, VIGIL_RING_F_PRINCIPAL_TYPE, r.rr_principal_eid, r.rr_truncated, to: &out)
+        out.raw(",\"action\":")
+        entity(raw, VIGIL_RING_F_ACTION_TYPE, r.rr_action_eid, r.rr_truncated, to: &out)
+        out.raw(",\"resource\":")
+        entity(raw, VIGIL_RING_F_RESOURCE_TYPE, r.rr_resource_eid, r.rr_truncated, to: &out)
+        let session = Self.text(raw, VIGIL_RING_F_SESSION)
+        if session.count > 0 {
+            out.raw(",\"session\":")
+            out.text(session)
+            if r.rr_truncated & (1 << UInt32(VIGIL_RING_F_SESSION)) != 0 { out.raw(",\"session_truncated\":true") }
+        }
+        let effect = DecisionRecord.Effect(ring: r.rr_effect)
+        out.raw(",\"effect\":\"")
+        out.raw(effect.json)
+        out.raw("\",\"reason\":\"")
+        out.raw(DecisionRecord.Reason(ring: r.rr_reason).json)
+        out.raw("\",\"determining\":[")
+        let listed = Int(min(r.rr_determining_count, UInt32(VIGIL_RING_POLICIES)))
+        for i in 0..<listed {
+            if i > 0 { out.byte(UInt8(ascii: ",")) }
+            out.unsigned(UInt64(raw.load(fromByteOffset: Self.determining &+ 4 &* i, as: UInt32.self)))
+        }
+        out.raw("],\"determining_count\":")
+        out.unsigned(UInt64(r.rr_determining_count))
+        out.raw(",\"errors\":")
+        out.unsigned(UInt64(r.rr_error_count))
+        if effect == .stepUp {
+            out.raw(",\"step_up\":{\"level\":")
+            out.unsigned(UInt64(r.rr_step_up_level))
+            if r.rr_max_age != UInt32.max {
+                out.raw(",\"max_age\":")
+                out.unsigned(UInt64(r.rr_max_age))
+            }
+            out.byte(UInt8(ascii: "}"))
+        }
+        if kind == .batch {
+            out.raw(",\"batch_index\":")
+            out.unsigned(UInt64(r.rr_batch_index))
+        }
+        out.raw(",\"eval_ns\":")
+        out.unsigned(r.rr_eval_ns)
+        out.raw(",\"status\":")
+        out.signed(Int64(r.rr_status))
+    }
+
+    /// Text field `field` of the record: its bytes, the length capped to the field.
+    private static func text(_ record: UnsafeRawPointer, _ field: Int32) -> UnsafeRawBufferPointer {
+        let (offset, size) = texts[Int(field)]
+        let length = min(Int(record.load(fromByteOffset: lengths &+ Int(field), as: UInt8.self)), size)
+        return UnsafeRawBufferPointer(start: record + offset, count: length)
+    }
+
+    /// `{"type":…,"id":…}` plus `eid` when known and `truncated` when cut; `typeField` is the type's text field,
+    /// the id's is the next one.
+    private func entity(_ record: UnsafeRawPointer, _ typeField: Int32, _ eid: UInt32, _ truncated: UInt32,
+                        to out: inout JSONBytes) {
+        out.raw("{\"type\":")
+        out.text(Self.text(record, typeField))
+        out.raw(",\"id\":")
+        out.text(Self.text(record, typeField + 1))
+        if eid != VIGIL_RING_NO_EID {
+            out.raw(",\"eid\":")
+            out.unsigned(UInt64(eid))
+        }
+        if truncated & (3 << UInt32(typeField)) != 0 { out.raw(",\"truncated\":true") }
+        out.byte(UInt8(ascii: "}"))
+    }
+
+    /// `JSONBytes.timestamp`, the part before the fraction remembered per second.
+    private mutating func timestamp(_ ns: Int64, to out: inout JSONBytes) {
+        let (q, r) = ns.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let (s, nanos) = r < 0 ? (q - 1, r + 1_000_000_000) : (q, r)
+        guard s == second else {
+            let start = out.count
+            out.timestamp(ns)
+            // The text before the 9 fraction digits and `Z"`.
+            secondText = Array(UnsafeRawBufferPointer(rebasing: out.buffer[start..<(out.count - 11)]))
+            second = s
+            return
+        }
+        secondText.withUnsafeBytes { out.bytes($0) }
+        out.padded(nanos, 9)
+        out.raw("Z\"")
+    }
+}
+
+// The ring's enum bytes as the decoding maps them: anything unknown reads as deny, error and decide.
+extension DecisionRecord.Effect {
+    init(ring value: UInt8) {
+        self = switch Int32(value) {
+        case VIGIL_ALLOW: .allow
+        case VIGIL_STEP_UP: .stepUp
+        default: .deny
+        }
+    }
+}
+
+extension DecisionRecord.Reason {
+    init(ring value: UInt8) {
+        self = switch Int32(value) {
+        case VIGIL_REASON_POLICIES: .policies
+        case VIGIL_REASON_SESSION_REVOKED: .sessionRevoked
+        case VIGIL_REASON_SESSION_EXPIRED: .sessionExpired
+        case VIGIL_REASON_SESSION_UNKNOWN: .sessionUnknown
+        default: .error
+        }
+    }
+}
+
+extension DecisionRecord.Kind {
+    init(ring value: UInt8) {
+        self = switch Int32(value) {
+        case VIGIL_RING_KIND_BATCH: .batch
+        case VIGIL_RING_KIND_EXPLAIN: .explain
+        default: .decide
+        }
+    }
+}
