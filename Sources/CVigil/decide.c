@@ -8,11 +8,18 @@
  * determining policies are Cedar's "reason": the satisfied forbids when a forbid decides (the step-up forbids for
  * STEP_UP), the satisfied permits for ALLOW, none for a default deny. A policy whose condition raises an error is
  * not satisfied and is listed with its error.
+ *
+ * A batch (vigil_decide_batch) shares work between its pairs, which have one principal, context, session and
+ * time: the context is parsed once per context type, each action's candidates are selected once, the last stored
+ * resource is not looked up again, and a policy's outcome (scope match and condition) is kept for the pairs whose
+ * action and resource it does not read, or reads the same. Each pair still gets exactly the result vigil_decide
+ * would give it (Tests/CVigilTests/c/test_batch.c).
  */
 #include "vigil_internal.h"
 #include "vigil_ring.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -23,8 +30,9 @@ typedef struct trace {
     int truncated;
 } trace;
 
+static void tr_printf(trace *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tr_printf(trace *tr, const char *fmt, ...) {
-    if (!tr || !tr->buf) return;
+    if (!tr->buf) return;
     if (tr->len + 1 >= tr->cap) { tr->truncated = 1; return; }
     va_list ap;
     va_start(ap, fmt);
@@ -35,6 +43,9 @@ static void tr_printf(trace *tr, const char *fmt, ...) {
     else tr->len += (size_t)n;
 }
 
+/* Traces only when explaining: a decision does not even make the call. */
+#define TR(tr, ...) do { if (tr) tr_printf((tr), __VA_ARGS__); } while (0)
+
 static const uint8_t empty_record[9] = { VIGIL_V_RECORD, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 static const char *const err_names[] = {
@@ -43,7 +54,9 @@ static const char *const err_names[] = {
 };
 
 static void result_init(vigil_result *out) {
-    memset(out, 0, sizeof *out);
+    /* The arrays are meaningful only up to their counts: clearing 1 KiB per pair of a batch would cost more than
+     * deciding some of them. */
+    memset(out, 0, offsetof(vigil_result, determining));
     out->effect = VIGIL_DENY;
     out->max_age = UINT32_MAX;
 }
@@ -149,10 +162,10 @@ static int load_context(vigil__reader *rd, const vigil_request *req, const uint8
 }
 
 static void policy_label(uint32_t num, const vigil__policy *po, trace *tr) {
-    tr_printf(tr, "policy %u `%.*s`", num, (int)po->po_id.n, (const char *)po->po_id.p);
+    TR(tr, "policy %u `%.*s`", num, (int)po->po_id.n, (const char *)po->po_id.p);
     if (po->po_flags & VIGIL_POL_HAS_ANNOT_ID)
-        tr_printf(tr, " (@id \"%.*s\")", (int)po->po_annot.n, (const char *)po->po_annot.p);
-    tr_printf(tr, " %s", po->po_flags & VIGIL_POL_FORBID ? "forbid" : "permit");
+        TR(tr, " (@id \"%.*s\")", (int)po->po_annot.n, (const char *)po->po_annot.p);
+    TR(tr, " %s", po->po_flags & VIGIL_POL_FORBID ? "forbid" : "permit");
 }
 
 /* Where in its source a pc of a policy came from: 1 with line and column, or 0. */
@@ -168,11 +181,67 @@ static int span_of(const vigil__policy *po, uint32_t pc, uint32_t *line, uint32_
     return found;
 }
 
+#define OUTCOME_OUT_OF_SCOPE 2u  /* cc_truth of a policy whose scope does not match */
+
+/* The batch cache's slot for policy `num`'s outcome on the current pair, `reads` saying which of the action and
+ * the resource it depends on (VIGIL__USES_*), with its key filled in (a hit when its serial is current); or NULL
+ * when outcomes are not kept: outside a batch, or when the outcome depends on an action or resource that is a
+ * temporary entity (their ids are reused from pair to pair). */
+static vigil__ccache_entry *outcome_slot(vigil__reader *rd, uint32_t num, uint32_t reads) {
+    if (!rd->rd_cc_on) return NULL;
+    uint32_t a = VIGIL_NONE, r = VIGIL_NONE;
+    if (reads & VIGIL__USES_ACTION) {
+        a = vigil__rd32(rd->rd_vars[1].p + 1);
+        if (a >= VIGIL_TEMP_ID_BASE) return NULL;
+    }
+    if (reads & VIGIL__USES_RESOURCE) {
+        r = vigil__rd32(rd->rd_vars[2].p + 1);
+        if (r >= VIGIL_TEMP_ID_BASE) return NULL;
+    }
+    uint32_t h = (num * 0x9E3779B1u) ^ (a * 0x85EBCA77u) ^ (r * 0xC2B2AE3Du);
+    vigil__ccache_entry *ce = &rd->rd_ccache[(h ^ h >> 15) & (VIGIL__CCACHE - 1)];
+    if (ce->cc_serial != rd->rd_cc_serial || ce->cc_num != num || ce->cc_action != a || ce->cc_resource != r) {
+        ce->cc_serial = 0;                     /* a miss: outcome_keep fills it */
+        ce->cc_num = num;
+        ce->cc_action = a;
+        ce->cc_resource = r;
+    }
+    return ce;
+}
+
+static void outcome_keep(vigil__reader *rd, vigil__ccache_entry *ce, uint32_t truth, uint32_t kind, uint32_t pc) {
+    ce->cc_truth = truth;
+    ce->cc_kind = kind;
+    ce->cc_pc = pc;
+    ce->cc_serial = rd->rd_cc_serial;
+}
+
+/* The plan's candidates for the principal in rd_vars; in a batch, kept for the pairs that follow with the same
+ * action (the principal is the same in all of them). */
+static int candidates_of(vigil__reader *rd, const vigil__plan *plan, int all, const uint32_t **nums,
+                         uint32_t *count) {
+    vigil__cand_memo *m = NULL;
+    if (rd->rd_cc_on && plan->pl_action != VIGIL_NONE) {
+        m = &rd->rd_cand_memo[plan->pl_action & (VIGIL__CAND_MEMOS - 1)];
+        if (m->cm_serial == rd->rd_cc_serial && m->cm_action == plan->pl_action) {
+            *nums = rd->rd_cand + m->cm_off;
+            *count = m->cm_count;
+            return VIGIL_OK;
+        }
+    }
+    int rc = vigil__candidates(rd, plan, vigil__rd32(rd->rd_vars[0].p + 1), all, nums, count);
+    if (rc || !m || *count > VIGIL__CAND_MAX - rd->rd_cand_top) return rc;
+    memcpy(rd->rd_cand + rd->rd_cand_top, *nums, sizeof(uint32_t) * *count);
+    *m = (vigil__cand_memo){ rd->rd_cc_serial, plan->pl_action, rd->rd_cand_top, *count };
+    rd->rd_cand_top += *count;
+    return VIGIL_OK;
+}
+
 /* Runs the plan's candidates for the request in rd_vars and combines their effects into out. */
 static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *out, trace *tr) {
     const uint32_t *nums;
     uint32_t count;
-    int rc = vigil__candidates(rd, plan, vigil__rd32(rd->rd_vars[0].p + 1), tr != NULL, &nums, &count);
+    int rc = candidates_of(rd, plan, tr != NULL, &nums, &count);
     if (rc) return rc;
     uint32_t permits[VIGIL_RESULT_MAX_POLICIES], forbids[VIGIL_RESULT_MAX_POLICIES];
     uint32_t npermit = 0, nforbid = 0, level = 0, max_age = UINT32_MAX;
@@ -182,18 +251,34 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
         vigil__policy po;
         if ((rc = vigil__policy_get(rd, num, &po))) return rc;
         if (tr) policy_label(num, &po, tr);
-        if (rd->rd_now_ms >= po.po_expires_ms) { tr_printf(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
-        int m = vigil__scope_match(rd, &po.po_principal, rd->rd_vars[0]);
-        if (m == 1) m = vigil__scope_match(rd, &po.po_resource, rd->rd_vars[2]);
-        if (m < 0) return m;
-        if (!m) { tr_printf(tr, ": scope does not match\n"); continue; }
-        if (!po.po_verified) {
-            if ((rc = vigil__verify(rd, &po))) return rc;
-            vigil__policy_verified(rd, num);
-        }
+        if (rd->rd_now_ms >= po.po_expires_ms) { TR(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
+        /* In a batch, a verified policy's outcome (scope and condition) is looked up first: the principal's
+         * scope is the same in every pair, the resource's matters only when constrained. */
+        uint32_t reads = po.po_uses | (po.po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
+        vigil__ccache_entry *ce = po.po_verified ? outcome_slot(rd, num, reads) : NULL;
         int truth;
         uint32_t kind, pc;
-        if ((rc = vigil__run(rd, &po, &truth, &kind, &pc))) return rc;
+        if (ce && ce->cc_serial == rd->rd_cc_serial) {
+            if (ce->cc_truth == OUTCOME_OUT_OF_SCOPE) continue;
+            truth = (int)ce->cc_truth;
+            kind = ce->cc_kind;
+            pc = ce->cc_pc;
+        } else {
+            int m = vigil__scope_match(rd, &po.po_principal, rd->rd_vars[0]);
+            if (m == 1) m = vigil__scope_match(rd, &po.po_resource, rd->rd_vars[2]);
+            if (m < 0) return m;
+            if (!m) {
+                if (ce) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);
+                TR(tr, ": scope does not match\n");
+                continue;
+            }
+            if (!po.po_verified) {
+                if ((rc = vigil__verify(rd, &po))) return rc;
+                vigil__policy_verified(rd, num, po.po_uses);
+            }
+            if ((rc = vigil__run(rd, &po, &truth, &kind, &pc))) return rc;
+            if (ce) outcome_keep(rd, ce, (uint32_t)truth, kind, pc);
+        }
         if (kind) {
             if (out->error_count < VIGIL_RESULT_MAX_POLICIES) {
                 out->errored[out->error_count] = num;
@@ -203,12 +288,12 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
             out->error_count++;
             uint32_t line = 0, col = 0;
             if (span_of(&po, pc, &line, &col))
-                tr_printf(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
+                TR(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
             else
-                tr_printf(tr, ": scope matches; error at pc %u: %s\n", pc, err_names[kind]);
+                TR(tr, ": scope matches; error at pc %u: %s\n", pc, err_names[kind]);
             continue;
         }
-        tr_printf(tr, ": scope matches; condition %s\n", truth ? "true" : "false");
+        TR(tr, ": scope matches; condition %s\n", truth ? "true" : "false");
         if (!truth) continue;
         if (po.po_flags & VIGIL_POL_FORBID) {
             if (nforbid < VIGIL_RESULT_MAX_POLICIES) forbids[nforbid] = num;
@@ -262,15 +347,36 @@ static void level_restore(vigil__reader *rd, level l) {
     rd->rd_tent_count = l.tents;
 }
 
-/* Decides one (action, resource) once the context is loaded. */
+/* The last stored resource a batch resolved: field checks name the same one pair after pair. */
+typedef struct resource_memo {
+    const char *type, *id;
+    size_t tlen, ilen;
+    uint32_t eid;              /* VIGIL_NONE: nothing remembered */
+} resource_memo;
+
+static int same_bytes(const char *a, size_t an, const char *b, size_t bn) { return an == bn && memcmp(a, b, an) == 0; }
+
+/* Decides one (action, resource) once the context is loaded; `memo` (batches only) may save the resource's
+ * lookup. */
 static int decide_pair(vigil__reader *rd, const vigil__plan *plan, const vigil_request *act,
-        const vigil_request *res, vigil_result *out, trace *tr) {
+        const vigil_request *res, resource_memo *memo, vigil_result *out, trace *tr) {
     int rc = plan->pl_action != VIGIL_NONE ? vigil__make_entity(rd, plan->pl_action, &rd->rd_vars[1]) :
         resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len,
             &rd->rd_vars[1]);
-    if (rc == VIGIL_OK)
+    if (rc) return rc;
+    if (bad_str(res->resource_type, res->resource_type_len) || bad_str(res->resource_id, res->resource_id_len))
+        return VIGIL_E_INVALID_ARG;
+    if (memo && memo->eid != VIGIL_NONE && same_bytes(res->resource_id, res->resource_id_len, memo->id, memo->ilen) &&
+        same_bytes(res->resource_type, res->resource_type_len, memo->type, memo->tlen)) {
+        rc = vigil__make_entity(rd, memo->eid, &rd->rd_vars[2]);
+    } else {
         rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len,
                 &rd->rd_vars[2]);
+        uint32_t eid = rc == VIGIL_OK ? vigil__rd32(rd->rd_vars[2].p + 1) : VIGIL_NONE;
+        /* Temporary ids are given back after each pair: only stored entities are remembered. */
+        if (memo) *memo = (resource_memo){ res->resource_type, res->resource_id, res->resource_type_len,
+                                           res->resource_id_len, eid < VIGIL_TEMP_ID_BASE ? eid : VIGIL_NONE };
+    }
     if (rc == VIGIL_OK) rc = evaluate(rd, plan, out, tr);
     return rc;
 }
@@ -309,9 +415,14 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
     uint32_t session_eid = VIGIL_NONE, ctx_size = 0;
     const uint8_t *ctx_type = NULL;
     level after_prepare = { 0 }, after_context = { 0 };
+    resource_memo memo = { .eid = VIGIL_NONE };
     vigil__reader *rd = vigil__reader_get(ix, &rc);
     if (rd) rc = vigil__reader_begin(rd);
     if (rc == VIGIL_OK) {
+        /* Serials start at 1: a zeroed entry never matches. */
+        rd->rd_cc_on = count > 1 && !tr;
+        rd->rd_cc_serial++;
+        rd->rd_cand_top = 0;
         rc = prepare(rd, base, &reason, &session_eid);
         after_prepare = level_save(rd);
         if (rc == VIGIL_OK) eids[0] = eid_of(rd->rd_vars[0]);
@@ -331,6 +442,8 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
                 if (!ctx_loaded || plan.pl_ctx_size != ctx_size ||
                     (ctx_size && memcmp(type, ctx_type, ctx_size) != 0)) {
                     level_restore(rd, after_prepare);
+                    rd->rd_cc_serial++;        /* another context: other outcomes */
+                    rd->rd_cand_top = 0;
                     ctx_rc = load_context(rd, base, type, session_eid);
                     ctx_type = type;
                     ctx_size = plan.pl_ctx_size;
@@ -338,7 +451,8 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
                     after_context = level_save(rd);
                 }
                 st = ctx_rc;
-                if (st == VIGIL_OK) st = decide_pair(rd, &plan, &actions[i], &resources[i], &out[i], tr);
+                if (st == VIGIL_OK)
+                    st = decide_pair(rd, &plan, &actions[i], &resources[i], rd->rd_cc_on ? &memo : NULL, &out[i], tr);
                 if (st == VIGIL_OK) { eids[1] = eid_of(rd->rd_vars[1]); eids[2] = eid_of(rd->rd_vars[2]); }
                 level_restore(rd, after_context);
             }
@@ -349,7 +463,7 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
             out[i].generation = gen;
             if (first == VIGIL_OK) first = st;
         }
-        if (tr) tr_printf(tr, "decision: %s (%s), generation %llu\n", effect_name(out[i].effect),
+        TR(tr, "decision: %s (%s), generation %llu\n", effect_name(out[i].effect),
                           reason_names[out[i].reason], (unsigned long long)out[i].generation);
         if (logging) log_pair(ix, kind, i, base, actions, resources, &out[i], st, eids, &mark);
     }

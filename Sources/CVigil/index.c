@@ -123,6 +123,7 @@ static void reader_free(vigil__reader *rd) {
     free(rd->rd_plan_buf);
     free(rd->rd_pool);
     free(rd->rd_stack);
+    free(rd->rd_cand);
     free(rd);
 }
 
@@ -166,7 +167,9 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     rd->rd_plan_buf = malloc(VIGIL__PLAN_BYTES);
     rd->rd_pool = malloc(VIGIL__POOL_BYTES);
     rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
-    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc || !rd->rd_plan_buf) {
+    rd->rd_cand = malloc(sizeof(uint32_t) * VIGIL__CAND_MAX);
+    if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc || !rd->rd_plan_buf ||
+        !rd->rd_cand) {
         reader_free(rd);
         *status = VIGIL_E_NOMEM;
         return NULL;
@@ -505,6 +508,9 @@ int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out) {
     return VIGIL_OK;
 }
 
-void vigil__policy_verified(vigil__reader *rd, uint32_t num) {
-    if (rd->rd_pc_epoch == rd->rd_epoch && num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) rd->rd_pc[num].po_verified = 1;
+void vigil__policy_verified(vigil__reader *rd, uint32_t num, uint32_t uses) {
+    if (rd->rd_pc_epoch == rd->rd_epoch && num < VIGIL__PCACHE_MAX && rd->rd_pc[num].po_rec) {
+        rd->rd_pc[num].po_verified = 1;
+        rd->rd_pc[num].po_uses = uses;
+    }
 }

@@ -60,6 +60,9 @@
 #define VIGIL__NCACHE_LEN    52          /* the longest name kept there, in bytes */
 #define VIGIL__UCACHE        4096        /* entity uids remembered per snapshot (a power of two) */
 #define VIGIL__UCACHE_LEN    44          /* the longest entity id kept there, in bytes */
+#define VIGIL__CCACHE        1024        /* policy outcomes remembered within one batch (a power of two) */
+#define VIGIL__CAND_MEMOS    16          /* actions whose candidates a batch keeps (a power of two) */
+#define VIGIL__CAND_MAX      16384       /* room for those candidates (policy numbers) */
 #define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
 #define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
@@ -167,6 +170,22 @@ typedef struct vigil__ecache_entry {
     vigil__entity ec_en;
 } vigil__ecache_entry;
 
+/** A policy's outcome within one batch (out of scope, or its condition's truth or error) for action `cc_action`
+ *  and resource `cc_resource` (VIGIL_NONE where the outcome does not depend on that variable); valid while
+ *  cc_serial equals rd_cc_serial. */
+typedef struct vigil__ccache_entry {
+    uint64_t cc_serial;
+    uint32_t cc_num, cc_action, cc_resource;
+    uint32_t cc_truth, cc_kind, cc_pc;
+} vigil__ccache_entry;
+
+/** A batch's candidates for one action: cm_count policy numbers at rd_cand + cm_off, valid while cm_serial
+ *  equals rd_cc_serial. */
+typedef struct vigil__cand_memo {
+    uint64_t cm_serial;
+    uint32_t cm_action, cm_off, cm_count;
+} vigil__cand_memo;
+
 /** One thread's state on one handle; see PER-THREAD STATE above. */
 struct vigil__reader {
     vigil__reader *rd_next;
@@ -219,6 +238,17 @@ struct vigil__reader {
     uint8_t *rd_pc_buf;                /* VIGIL__PCACHE_BYTES */
     size_t rd_pc_top;
     struct vigil__policy *rd_pc;       /* VIGIL__PCACHE_MAX entries; po_rec == NULL when not cached */
+    /* Policy outcomes within one vigil_decide_batch call: its pairs share the principal, the context and the
+     * time, so a policy whose scope and condition read neither the action nor the resource (or the same ones)
+     * has the same outcome in every pair: field checks on one resource match each scope and run each condition
+     * once. Off outside batches; the serial moves with every call and every context reload. */
+    int rd_cc_on;
+    uint64_t rd_cc_serial;
+    vigil__ccache_entry rd_ccache[VIGIL__CCACHE];
+    /* Candidates by action within one batch, and the room they are copied to (VIGIL__CAND_MAX numbers). */
+    vigil__cand_memo rd_cand_memo[VIGIL__CAND_MEMOS];
+    uint32_t *rd_cand;
+    uint32_t rd_cand_top;
 };
 
 /* ---- Arena (index.c) ---- */
@@ -318,14 +348,19 @@ typedef struct vigil__policy {
     uint32_t po_span_off, po_span_count;
     vigil_val po_id, po_annot, po_file;  /* raw bytes (not encoded values) */
     int po_verified;                     /* the program passed vigil__verify (cached policies only) */
+    uint32_t po_uses;                    /* VIGIL__USES_*: set by vigil__verify */
 } vigil__policy;
+
+/* Which request variables a condition reads besides the principal and the context (vigil__verify). */
+#define VIGIL__USES_ACTION   1u
+#define VIGIL__USES_RESOURCE 2u
 
 /** Reads and checks policy `num`: VIGIL_OK or VIGIL_E_CORRUPT. */
 int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out);
-/** Checks a program (IDX-P003): VIGIL_OK or VIGIL_E_CORRUPT. */
-int vigil__verify(vigil__reader *rd, const vigil__policy *po);
-/** Records that policy `num`'s program passed verification, so later decisions skip it. */
-void vigil__policy_verified(vigil__reader *rd, uint32_t num);
+/** Checks a program (IDX-P003) and sets po->po_uses: VIGIL_OK or VIGIL_E_CORRUPT. */
+int vigil__verify(vigil__reader *rd, vigil__policy *po);
+/** Records that policy `num`'s program passed verification (with what it uses), so later decisions skip it. */
+void vigil__policy_verified(vigil__reader *rd, uint32_t num, uint32_t uses);
 /** Runs a verified program: VIGIL_OK with the truth (0 or 1) or an error kind and pc set; or VIGIL_E_CORRUPT. */
 int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc);
 /** Matches a scope constraint natively: 1, 0, or VIGIL_E_CORRUPT. */

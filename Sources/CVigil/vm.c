@@ -37,7 +37,7 @@ static vigil_val verified_constant(const vigil__policy *po, uint32_t k) {
     return (vigil_val){ p, vigil__value_size(p) };
 }
 
-int vigil__verify(vigil__reader *rd, const vigil__policy *po) {
+int vigil__verify(vigil__reader *rd, vigil__policy *po) {
     const uint8_t *code = po->po_code;
     uint32_t len = po->po_code_len, names = rd->rd_hdr.vh_name_count;
     if (len == 0) return VIGIL_E_CORRUPT;                                 /* IDX-P003: ends with OP_RET */
@@ -46,6 +46,7 @@ int vigil__verify(vigil__reader *rd, const vigil__policy *po) {
     if (!starts) return VIGIL_E_LIMIT;
     memset(starts, 0, len / 8 + 1);
     int rc = VIGIL_E_CORRUPT, falls = 1;
+    uint32_t uses = 0;
     for (uint32_t pc = 0; pc < len;) {
         uint8_t op = code[pc];
         if (op >= OP__COUNT) goto done;                                   /* IDX-P003: every opcode known */
@@ -61,7 +62,11 @@ int vigil__verify(vigil__reader *rd, const vigil__policy *po) {
         case OP_LIKE:
             if (constant(po, a, &c) || c.p[0] != VIGIL_V_PATTERN) goto done;
             break;
-        case OP_VAR: if (a > 3) goto done; break;
+        case OP_VAR:
+            if (a > 3) goto done;
+            if (a == 1) uses |= VIGIL__USES_ACTION;
+            if (a == 2) uses |= VIGIL__USES_RESOURCE;
+            break;
         case OP_JUMP: case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE:
             if (a <= pc || a >= len) goto done;                           /* IDX-P003: forward, inside */
             break;
@@ -99,6 +104,7 @@ int vigil__verify(vigil__reader *rd, const vigil__policy *po) {
         pc += size;
     }
     rc = VIGIL_OK;
+    po->po_uses = uses;
 done:
     rd->rd_top = mark;
     return rc;

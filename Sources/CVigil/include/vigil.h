@@ -109,7 +109,8 @@ typedef struct vigil_request {
     int64_t     now_ms;         /**< the decision time (Unix ms) for expiry checks; 0 means the system clock */
 } vigil_request;
 
-/** The outcome of one decision. Policies are named by number; vigil_policy_id() gives their ids. */
+/** The outcome of one decision. Policies are named by number; vigil_policy_id() gives their ids. Each array holds
+ *  min(count, VIGIL_RESULT_MAX_POLICIES) meaningful entries; those after them are unspecified. */
 typedef struct vigil_result {
     int32_t  effect;          /**< VIGIL_ALLOW, VIGIL_DENY or VIGIL_STEP_UP */
     int32_t  reason;          /**< a VIGIL_REASON_* */
