@@ -83,9 +83,17 @@ final class RequestBuffer: @unchecked Sendable {
     }
 }
 
-/// Batches of 32 field checks: one principal and context (a request of the Zipf mix), 32 (action, resource)
-/// pairs (the resources of the next requests, with their actions).
+/// Batches of 32 checks for one principal and context (a request of the Zipf mix), in one of two shapes.
 final class BatchBuffer: @unchecked Sendable {
+    enum Shape {
+        /// The (action, resource) pairs of the next 32 requests: 32 unrelated checks, nothing shared but the
+        /// principal and the context.
+        case unrelated
+        /// A page of a document listing: the documents of the next 8 requests, each with view, edit, share and
+        /// delete (which buttons to show).
+        case page
+    }
+
     static let size = 32
     let base: UnsafeMutablePointer<vigil_request>
     let pairs: UnsafeMutablePointer<vigil_request>
@@ -94,9 +102,16 @@ final class BatchBuffer: @unchecked Sendable {
     let count: Int
     var cursor = 0
 
-    /// Builds `count` batches from `source` (whose string storage they share) and records their effects,
-    /// checking each against a single `vigil_decide` of the same request.
-    init(_ source: RequestBuffer, count: Int, _ ix: OpaquePointer) {
+    /// The page's actions, as C strings that live as long as the process.
+    private static let pageActions: [(UnsafePointer<CChar>, Int)] = ["view", "edit", "share", "delete"].map { name in
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: name.utf8.count + 1)
+        _ = name.withCString { strcpy(p, $0) }
+        return (UnsafePointer(p), name.utf8.count)
+    }
+
+    /// Builds `count` batches of `shape` from `source` (whose string storage they share) and records their
+    /// effects, checking each against a single `vigil_decide` of the same request.
+    init(_ source: RequestBuffer, shape: Shape, count: Int, _ ix: OpaquePointer) {
         self.count = count
         base = .allocate(capacity: count)
         pairs = .allocate(capacity: count * Self.size)
@@ -105,8 +120,9 @@ final class BatchBuffer: @unchecked Sendable {
             base[b] = source.requests[(b * 37) % source.count]
             for k in 0..<Self.size {
                 var pair = base[b]
-                let other = source.requests[(b * 37 + 1 + k) % source.count]
-                (pair.action_id, pair.action_id_len) = (other.action_id, other.action_id_len)
+                let other = source.requests[(b * 37 + 1 + (shape == .page ? k / 4 : k)) % source.count]
+                (pair.action_id, pair.action_id_len) = shape == .page ? Self.pageActions[k % 4]
+                                                                      : (other.action_id, other.action_id_len)
                 (pair.resource_type, pair.resource_type_len) = (other.resource_type, other.resource_type_len)
                 (pair.resource_id, pair.resource_id_len) = (other.resource_id, other.resource_id_len)
                 pairs[b * Self.size + k] = pair
@@ -146,6 +162,7 @@ final class Workload: @unchecked Sendable {
     let ringConsumer: RingConsumer
     let zipfLogged: RequestBuffer
     let batches: BatchBuffer
+    let pageBatches: BatchBuffer
     /// Where the compile+publish and update benchmarks write, away from the index the decisions read.
     let scratch: String
     let documentCount: Int
@@ -190,7 +207,8 @@ final class Workload: @unchecked Sendable {
         // decisions equal to cedarpy's (2026-11-22). A change here is a change in the evaluator or the generator.
         guard z == (allow: 30_159, deny: 66_996, stepUp: 2_845), u == (allow: 34_080, deny: 62_098, stepUp: 3_822)
         else { fail("decision counts differ from the Cedar-checked ones: Zipf \(z), uniform \(u)") }
-        batches = BatchBuffer(zipf, count: 1_024, ix)
+        batches = BatchBuffer(zipf, shape: .unrelated, count: 1_024, ix)
+        pageBatches = BatchBuffer(zipf, shape: .page, count: 1_024, ix)
         loggingHandle = Self.openLogging(decisionIndex, rings: root + "/rings")
         ringConsumer = RingConsumer(directory: root + "/rings")
         zipfLogged = RequestBuffer(zipfRequests)
