@@ -351,7 +351,9 @@ static int entity_record(const uint8_t *rec, size_t size, uint32_t off, vigil_va
     return VIGIL_OK;
 }
 
-int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
+/* vigil__entity_get's slow path: a temporary entity, a record not cached yet, or one whose attributes or tags
+ * are not checked yet. */
+int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
     if (eid >= VIGIL_TEMP_ID_BASE) {
         memset(out, 0, sizeof *out);
         out->en_type = VIGIL_NONE;

@@ -273,7 +273,20 @@ int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t
  *  matching needs only the ancestors. */
 #define VIGIL__WANT_ATTRS 1
 #define VIGIL__WANT_TAGS  2
-int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want);
+int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want);
+/* The common case inline: the record is cached for this snapshot with what `want` asks for already checked. */
+static inline int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
+    const vigil__ecache_entry *slot = &rd->rd_ecache[eid & (VIGIL__ECACHE - 1)];
+    if (eid < VIGIL_TEMP_ID_BASE && slot->ec_epoch == rd->rd_epoch && slot->ec_eid == eid &&
+        (want & ~slot->ec_checked) == 0) {
+        *out = slot->ec_en;
+        /* Only what was asked for (and so checked) is handed out. */
+        if (!(want & VIGIL__WANT_ATTRS)) out->en_attrs = (vigil_val){ NULL, 0 };
+        if (!(want & VIGIL__WANT_TAGS)) out->en_tags = (vigil_val){ NULL, 0 };
+        return 1;
+    }
+    return vigil__entity_load(rd, eid, out, want);
+}
 /** The text of a name id into buf (NUL-terminated, truncated); 0 or -1 when unknown. */
 int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap);
 
