@@ -231,11 +231,27 @@ static int lookup_status(int rc) {
     return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ? VIGIL_E_CORRUPT : VIGIL_E_IO;
 }
 
-/* FNV-1a: short keys, no setup. */
-static uint32_t name_hash(const uint8_t *b, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
-    return h;
+/* A hash for the direct-mapped caches, in constant time: names and ids are short, so their first, middle and last
+ * 8 bytes (overlapping when shorter) are nearly always enough; the caches compare the whole key anyway. */
+static uint32_t key_hash(const uint8_t *b, size_t n) {
+    uint64_t x = 0, y = 0, z = 0;
+    if (n >= 8) {
+        memcpy(&x, b, 8);
+        memcpy(&y, b + n - 8, 8);
+        if (n > 16) memcpy(&z, b + n / 2 - 4, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, b, 4);
+        memcpy(&hi, b + n - 4, 4);
+        x = lo;
+        y = hi;
+    } else if (n > 0) {
+        x = (uint64_t)b[0] | (uint64_t)b[n / 2] << 8 | (uint64_t)b[n - 1] << 16;
+    }
+    uint64_t h = (x * 0x9E3779B97F4A7C15u) ^ (y * 0xC2B2AE3D27D4EB4Fu) ^ (z * 0x165667B19E3779F9u) ^ n;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9u;
+    return (uint32_t)(h >> 32);
 }
 
 int vigil__name_find(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t *id) {
@@ -243,7 +259,7 @@ int vigil__name_find(vigil__reader *rd, const uint8_t *name, size_t len, uint32_
     if (len > 511) return 0;
     vigil__ncache_entry *slot = NULL;
     if (len <= VIGIL__NCACHE_LEN) {
-        slot = &rd->rd_ncache[name_hash(name, len) & (VIGIL__NCACHE - 1)];
+        slot = &rd->rd_ncache[key_hash(name, len) & (VIGIL__NCACHE - 1)];
         if (slot->nc_epoch == rd->rd_epoch && slot->nc_len == len && memcmp(slot->nc_bytes, name, len) == 0) {
             *id = slot->nc_id;
             return slot->nc_id != VIGIL_NONE;
@@ -292,7 +308,7 @@ int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t 
 int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t len, uint32_t *eid) {
     vigil__ucache_entry *slot = NULL;
     if (type < VIGIL_TEMP_ID_BASE && len <= VIGIL__UCACHE_LEN) {
-        slot = &rd->rd_ucache[(name_hash(id, len) ^ type * 0x9E3779B1u) & (VIGIL__UCACHE - 1)];
+        slot = &rd->rd_ucache[(key_hash(id, len) ^ type * 0x9E3779B1u) & (VIGIL__UCACHE - 1)];
         if (slot->uc_epoch == rd->rd_epoch && slot->uc_type == type && slot->uc_len == len &&
             memcmp(slot->uc_bytes, id, len) == 0) {
             *eid = slot->uc_eid;
