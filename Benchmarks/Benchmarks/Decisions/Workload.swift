@@ -102,8 +102,8 @@ final class BatchBuffer: @unchecked Sendable {
     let count: Int
     var cursor = 0
 
-    /// The page's actions, as C strings that live as long as the process.
-    private static let pageActions: [(UnsafePointer<CChar>, Int)] = ["view", "edit", "share", "delete"].map { name in
+    /// The page's actions, as C strings that live as long as the process (written once, then only read).
+    nonisolated(unsafe) private static let pageActions: [(UnsafePointer<CChar>, Int)] = ["view", "edit", "share", "delete"].map { name in
         let p = UnsafeMutablePointer<CChar>.allocate(capacity: name.utf8.count + 1)
         _ = name.withCString { strcpy(p, $0) }
         return (UnsafePointer(p), name.utf8.count)
