@@ -2,11 +2,12 @@
 # Runs the decision benchmarks (Benchmarks/Benchmarks/Decisions: decisions through libvigil's C ABI on the SaaS
 # workload, batch of 32, compile+publish, durable single-entity update) once and records the run in
 # bench-results/<UTC date>/: decisions.md (the tables), vigil-decisions.*.jmh.json (every sample) and
-# decisions-machine.txt. Run from anywhere: `nice -n -10 bash scripts/bench-decisions.sh`.
+# decisions-machine.txt. Run from anywhere: `nice -n -10 bash scripts/bench-decisions.sh [OUT_DIR]` (OUT_DIR, relative
+# to the repository root, for a second run on the same day).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out="bench-results/$(date -u +%Y-%m-%d)"
+out=${1:-bench-results/$(date -u +%Y-%m-%d)}
 mkdir -p "$out"
 baseline=vigil-decisions
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -25,7 +26,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     dirty=$([ -z "$(git status --porcelain -- Sources Benchmarks)" ] || echo ' (plus uncommitted changes in the working tree)')
     echo "commit: $(git rev-parse HEAD)$dirty"
-    echo "command: nice -n -10 bash scripts/bench-decisions.sh"
+    echo "command: nice -n -10 bash scripts/bench-decisions.sh${1:+ $1}"
     echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p')"
     echo "cores: $(nproc)"
     echo "memory: $(free -h | awk '/^Mem:/ { print $2 }')"
