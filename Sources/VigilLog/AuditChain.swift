@@ -26,7 +26,13 @@ enum AuditChain {
     /// The SHA-256 of `bytes` in hex.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         digest(bytes).withUnsafeBytes { raw in
-            raw.flatMap { [JSONBytes.hexDigit($0 >> 4), JSONBytes.hexDigit($0 & 0xF)] }
+            [UInt8](unsafeUninitializedCapacity: 2 * raw.count) { hex, initialized in
+                for (i, b) in raw.enumerated() {
+                    hex[2 * i] = JSONBytes.hexDigit(b >> 4)
+                    hex[2 * i + 1] = JSONBytes.hexDigit(b & 0xF)
+                }
+                initialized = 2 * raw.count
+            }
         }
     }
 

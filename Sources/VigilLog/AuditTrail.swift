@@ -278,7 +278,7 @@ public final class AuditTrail: Sendable {
         head.raw(",\"hash\":\"")
         head.bytes(state.lastHash)
         head.raw("\",\"file\":\"")
-        head.raw(AuditFiles.name(state.fileNumber))
+        head.raw(text: AuditFiles.name(state.fileNumber))
         head.raw("\"}\n")
         let path = directory + "/" + AuditFiles.headName
         let temporary = path + ".tmp"

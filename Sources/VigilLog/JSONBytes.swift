@@ -35,12 +35,14 @@ struct JSONBytes: ~Copyable {
         capacity = c
     }
 
+    @inline(__always)
     mutating func byte(_ b: UInt8) {
         ensure(1)
         base[count] = b
         count &+= 1
     }
 
+    @inline(__always)
     mutating func bytes(_ raw: UnsafeRawBufferPointer) {
         guard let src = raw.baseAddress, raw.count > 0 else { return }
         ensure(raw.count)
@@ -53,11 +55,14 @@ struct JSONBytes: ~Copyable {
     }
 
     /// Text that needs no escaping (keys, enum names).
+    @inline(__always)
     mutating func raw(_ s: StaticString) {
         bytes(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    mutating func raw(_ s: String) {
+    /// A String's bytes, unescaped (named apart from `raw(_: StaticString)`: a literal would pick a `String`
+    /// overload, and the per-record formatting would go through String's machinery).
+    mutating func raw(text s: String) {
         var s = s
         s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
     }
@@ -85,12 +90,21 @@ struct JSONBytes: ~Copyable {
     mutating func text(_ text: UnsafeRawBufferPointer) {
         var plain = true    // printable ASCII but `"` and `\`: the common case, copied as it is
         var ascii = true
-        for c in text where c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
-            plain = false
-            if c >= 0x80 {
-                ascii = false
-                break
+        var i = 0
+        // Eight bytes at a time while nothing needs care, then byte by byte.
+        while i &+ 8 <= text.count && !Self.needsCare(text.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+            i &+= 8
+        }
+        while i < text.count {
+            let c = text[i]
+            if c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+                plain = false
+                if c >= 0x80 {
+                    ascii = false
+                    break
+                }
             }
+            i &+= 1
         }
         if plain {
             ensure(text.count &+ 2)
@@ -105,6 +119,20 @@ struct JSONBytes: ~Copyable {
         } else {
             string(String(decoding: text, as: UTF8.self))
         }
+    }
+
+    /// Whether any of the eight bytes in `w` is a control character, non-ASCII, `"` or `\` (exact: the
+    /// "has a byte less than n" bit tricks have no false positives for whether some byte matches).
+    @inline(__always)
+    static func needsCare(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        let control = (w &- ones &* 0x20) & ~w
+        let isQuote = (quote &- ones) & ~quote
+        let isBackslash = (backslash &- ones) & ~backslash
+        return (w | control | isQuote | isBackslash) & highs != 0
     }
 
     /// Valid UTF-8 as a JSON string: quotes, backslashes and control characters escaped.
@@ -135,32 +163,63 @@ struct JSONBytes: ~Copyable {
     @inline(__always)
     static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") &+ v : UInt8(ascii: "a") &+ (v &- 10) }
 
-    /// 32 bytes as 64 lowercase hex digits.
+    /// Bytes (a digest) as lowercase hex digits, two per byte.
     mutating func hex(_ raw: UnsafeRawBufferPointer) {
-        ensure(2 * raw.count)
-        for (i, b) in raw.enumerated() {
-            base[count &+ 2 &* i] = Self.hexDigit(b >> 4)
-            base[count &+ 2 &* i &+ 1] = Self.hexDigit(b & 0xF)
+        ensure(2 &* raw.count)
+        var i = 0
+        // Four bytes at a time: each byte's nibbles spread into two lanes of a word, then made digits at once.
+        while i &+ 4 <= raw.count {
+            let b = UInt64(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian)
+            let spread = (b & 0xFF) | (b & 0xFF00) << 8 | (b & 0xFF_0000) << 16 | (b & 0xFF00_0000) << 24
+            let nibbles = (spread >> 4) & 0x000F_000F_000F_000F | (spread & 0x000F_000F_000F_000F) << 8
+            let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+            let digits = nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
+            UnsafeMutableRawPointer(base + count).storeBytes(of: digits.littleEndian, as: UInt64.self)
+            count &+= 8
+            i &+= 4
         }
-        count &+= 2 * raw.count
+        while i < raw.count {
+            base[count] = Self.hexDigit(raw[i] >> 4)
+            base[count &+ 1] = Self.hexDigit(raw[i] & 0xF)
+            count &+= 2
+            i &+= 1
+        }
     }
 
     mutating func unsigned(_ v: UInt64) {
         var digits = 1
-        var x = v
-        while x >= 10 {
-            x /= 10
+        var power: UInt64 = 10
+        while digits < 20 && v >= power {
             digits &+= 1
+            power = power &* 10    // wraps only once digits is 20, which ends the loop
         }
         ensure(digits)
-        x = v
-        var i = count &+ digits &- 1
-        repeat {
-            base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10)
-            x /= 10
-            i &-= 1
-        } while x > 0
+        // Backwards from the last digit, two at a time from "00010203…99".
+        let pairs = Self.digitPairs.utf8Start
+        var x = v
+        var i = count &+ digits
+        while x >= 100 {
+            let pair = Int(truncatingIfNeeded: x % 100)
+            x /= 100
+            i &-= 2
+            base[i] = pairs[2 &* pair]
+            base[i &+ 1] = pairs[2 &* pair &+ 1]
+        }
+        if x >= 10 {
+            base[i &- 2] = pairs[2 &* Int(truncatingIfNeeded: x)]
+            base[i &- 1] = pairs[2 &* Int(truncatingIfNeeded: x) &+ 1]
+        } else {
+            base[i &- 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x)
+        }
         count &+= digits
+    }
+
+    private static var digitPairs: StaticString {
+        """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
     }
 
     mutating func signed(_ v: Int64) {

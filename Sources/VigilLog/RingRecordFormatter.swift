@@ -9,16 +9,40 @@ struct RingRecordFormatter {
     private var second = Int64.min
     private var secondText: [UInt8] = []
 
-    /// Where each text field lies in a `vigil_ring_record`, in `VIGIL_RING_F_*` order: offset and capacity.
-    private static let texts: [(offset: Int, size: Int)] = {
-        func field<T>(_ key: KeyPath<vigil_ring_record, T>) -> (Int, Int) {
-            (MemoryLayout<vigil_ring_record>.offset(of: key)!, MemoryLayout<T>.size)
+    /// Where the text fields lie in a `vigil_ring_record`: `offsets[f]` and `sizes[f]` for field `f`
+    /// (`VIGIL_RING_F_*`), and the `rr_len` bytes.
+    private struct Layout {
+        let offsets: (Int, Int, Int, Int, Int, Int, Int)
+        let sizes: (Int, Int, Int, Int, Int, Int, Int)
+        let lengths = MemoryLayout<vigil_ring_record>.offset(of: \.rr_len)!
+        let determining = MemoryLayout<vigil_ring_record>.offset(of: \.rr_determining)!
+
+        init() {
+            func at<T>(_ key: KeyPath<vigil_ring_record, T>) -> Int { MemoryLayout<vigil_ring_record>.offset(of: key)! }
+            func size<T>(_ key: KeyPath<vigil_ring_record, T>) -> Int { MemoryLayout<T>.size }
+            offsets = (at(\.rr_principal_type), at(\.rr_principal_id), at(\.rr_action_type), at(\.rr_action_id),
+                       at(\.rr_resource_type), at(\.rr_resource_id), at(\.rr_session))
+            sizes = (size(\.rr_principal_type), size(\.rr_principal_id), size(\.rr_action_type),
+                     size(\.rr_action_id), size(\.rr_resource_type), size(\.rr_resource_id), size(\.rr_session))
         }
-        return [field(\.rr_principal_type), field(\.rr_principal_id), field(\.rr_action_type), field(\.rr_action_id),
-                field(\.rr_resource_type), field(\.rr_resource_id), field(\.rr_session)]
-    }()
-    private static let lengths = MemoryLayout<vigil_ring_record>.offset(of: \.rr_len)!
-    private static let determining = MemoryLayout<vigil_ring_record>.offset(of: \.rr_determining)!
+
+        /// Text field `field` of `record`: its bytes, the length capped to the field.
+        func text(_ record: UnsafeRawPointer, _ field: Int32) -> UnsafeRawBufferPointer {
+            let (offset, size) = switch field {
+            case VIGIL_RING_F_PRINCIPAL_TYPE: (offsets.0, sizes.0)
+            case VIGIL_RING_F_PRINCIPAL_ID: (offsets.1, sizes.1)
+            case VIGIL_RING_F_ACTION_TYPE: (offsets.2, sizes.2)
+            case VIGIL_RING_F_ACTION_ID: (offsets.3, sizes.3)
+            case VIGIL_RING_F_RESOURCE_TYPE: (offsets.4, sizes.4)
+            case VIGIL_RING_F_RESOURCE_ID: (offsets.5, sizes.5)
+            default: (offsets.6, sizes.6)
+            }
+            let length = min(Int(record.load(fromByteOffset: lengths &+ Int(field), as: UInt8.self)), size)
+            return UnsafeRawBufferPointer(start: record + offset, count: length)
+        }
+    }
+
+    private let layout = Layout()
 
     /// Writes the fields of a record's line (without the braces), as `DecisionRecord.appendFields` does.
     /// - Parameters:
@@ -48,7 +72,7 @@ struct RingRecordFormatter {
         entity(raw, VIGIL_RING_F_ACTION_TYPE, r.rr_action_eid, r.rr_truncated, to: &out)
         out.raw(",\"resource\":")
         entity(raw, VIGIL_RING_F_RESOURCE_TYPE, r.rr_resource_eid, r.rr_truncated, to: &out)
-        let session = Self.text(raw, VIGIL_RING_F_SESSION)
+        let session = layout.text(raw, VIGIL_RING_F_SESSION)
         if session.count > 0 {
             out.raw(",\"session\":")
             out.text(session)
@@ -63,7 +87,7 @@ struct RingRecordFormatter {
         let listed = Int(min(r.rr_determining_count, UInt32(VIGIL_RING_POLICIES)))
         for i in 0..<listed {
             if i > 0 { out.byte(UInt8(ascii: ",")) }
-            out.unsigned(UInt64(raw.load(fromByteOffset: Self.determining &+ 4 &* i, as: UInt32.self)))
+            out.unsigned(UInt64(raw.load(fromByteOffset: layout.determining &+ 4 &* i, as: UInt32.self)))
         }
         out.raw("],\"determining_count\":")
         out.unsigned(UInt64(r.rr_determining_count))
@@ -88,21 +112,14 @@ struct RingRecordFormatter {
         out.signed(Int64(r.rr_status))
     }
 
-    /// Text field `field` of the record: its bytes, the length capped to the field.
-    private static func text(_ record: UnsafeRawPointer, _ field: Int32) -> UnsafeRawBufferPointer {
-        let (offset, size) = texts[Int(field)]
-        let length = min(Int(record.load(fromByteOffset: lengths &+ Int(field), as: UInt8.self)), size)
-        return UnsafeRawBufferPointer(start: record + offset, count: length)
-    }
-
     /// `{"type":…,"id":…}` plus `eid` when known and `truncated` when cut; `typeField` is the type's text field,
     /// the id's is the next one.
     private func entity(_ record: UnsafeRawPointer, _ typeField: Int32, _ eid: UInt32, _ truncated: UInt32,
                         to out: inout JSONBytes) {
         out.raw("{\"type\":")
-        out.text(Self.text(record, typeField))
+        out.text(layout.text(record, typeField))
         out.raw(",\"id\":")
-        out.text(Self.text(record, typeField + 1))
+        out.text(layout.text(record, typeField + 1))
         if eid != VIGIL_RING_NO_EID {
             out.raw(",\"eid\":")
             out.unsigned(UInt64(eid))

@@ -149,7 +149,7 @@ let benchmarks: @Sendable () -> Void = {
             let trail = w.trail(name, sync)
             w.prune(trail)
             benchmark.startMeasurement()
-            let stats = try w.drainer.drain(into: { trail.append($0) }, commit: { try trail.commit() })
+            let stats = try w.drainer.drain(into: trail)
             benchmark.stopMeasurement()
             if stats.records != LogWorkload.batch { fail("drained \(stats.records)") }
         } setup: {
