@@ -6,8 +6,11 @@ import VigilPolicy
 
 /// The index's only writer inside vigild. It owns the policy sources, the data state and the journal, and turns
 /// each accepted policy edit or data change into exactly one generation. Being an actor serialises publishes, so
-/// a data change never interleaves with a policy publish.
+/// a data change never interleaves with a policy publish. It runs on a thread of its own (`WriterThread`), since
+/// compiling and fsyncing block.
 public actor Publisher {
+    private let thread = WriterThread(name: "vigild-publisher")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
     private let writer: IndexWriter
     private let policyDirectory: PolicyDirectory
     private let journal: DataJournal
@@ -69,6 +72,11 @@ public actor Publisher {
         }
         self.state = state
     }
+
+    deinit { thread.stop() }
+
+    /// Whether the caller runs on the publisher's own thread (for tests: the actor's methods always do).
+    func isOnWriterThread() -> Bool { thread.isCurrent }
 
     /// Loads the policies and publishes a first generation with the data. When the policies have errors, the
     /// index already on disk (if any) keeps serving and the errors are in the status.
