@@ -67,7 +67,7 @@ extern "C" {
 #define VIGIL_E_NOT_INDEX     -32004 /**< the environment has no Vigil header (bad magic) */
 #define VIGIL_E_VERSION       -32005 /**< the index format version is not one this library reads */
 #define VIGIL_E_CORRUPT       -32006 /**< a bounds or consistency check on index bytes failed */
-#define VIGIL_E_STALE         -32007 /**< the sidecar's heartbeat is older than the handle's staleness limit */
+#define VIGIL_E_STALE         -32007 /**< reserved for a staleness limit on the index; not returned by this version */
 #define VIGIL_E_CONTEXT       -32008 /**< the context JSON is malformed or too large */
 #define VIGIL_E_LIMIT         -32009 /**< the request needs more scratch space than the handle allows */
 #define VIGIL_E_NOMEM         -32010 /**< the first decision on a thread could not allocate its scratch space */
