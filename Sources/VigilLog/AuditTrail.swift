@@ -54,7 +54,8 @@ public final class AuditTrail: Sendable {
         var lastHash: [UInt8]
         var pending = JSONBytes(capacity: 1 << 20)
         var lineEnds: [Int] = []
-        var formatter = RingRecordFormatter()
+        /// Lines were written since the last commit's sync and `audit.head`.
+        var unsynced = false
 
         init(lock: Int32, fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
             (self.lock, self.fileNumber, self.fd, self.fileBytes, self.seq, self.lastHash) =
@@ -149,32 +150,38 @@ public final class AuditTrail: Sendable {
         }
     }
 
-    /// Appends records copied out of a ring as the next lines (in memory until `commit`): the drain path, which
-    /// formats each line straight from the record's bytes (the same line `append(DecisionRecord(…))` makes).
-    /// - Parameters:
-    ///   - positions: each record's position in its ring.
-    ///   - ring: the ring's name as a JSON string, quotes included.
-    func append(ring records: UnsafeBufferPointer<vigil_ring_record>, positions: UnsafePointer<UInt64>,
-                ring: UnsafeRawBufferPointer, pid: UInt32) {
-        let batch = RingBatch(records: records, positions: positions, ring: ring, pid: pid)
-        state.withLock { state in
-            for i in batch.records.indices {
-                let (start, fields) = Self.beginLine(&state)
-                state.formatter.appendFields(batch.records.baseAddress! + i, ring: batch.ring,
-                                             position: batch.positions[i], pid: batch.pid, to: &state.pending)
-                Self.endLine(&state, start: start, fields: fields)
+    /// Appends lines whose payloads are already formatted (the drain path, `LinePipeline`), one per payload.
+    /// Once a megabyte is pending it is written to the file ahead of `commit`, and with `.everyCommit` the disk
+    /// write is started (`sync_file_range`), so that the disk works while the next lines are formatted and the
+    /// commit's `fsync` waits only for the last ones. `audit.head` still moves only at `commit`; lines written
+    /// early whose commit never comes (a crash) are in the trail, and their records, never released, are drained
+    /// again: at least once, as for a crash during `commit`.
+    /// - Throws: `AuditTrailError` when writing fails (the lines stay pending, as with `commit`).
+    func append(formatted lines: FormattedLines) throws {
+        try state.withLock { state in
+            var start = 0
+            for end in lines.ends {
+                let (line, fields) = Self.beginLine(&state)
+                state.pending.bytes(UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end]))
+                Self.endLine(&state, start: line, fields: fields)
+                start = end
             }
+            guard state.pending.count >= Self.earlyWriteBytes else { return }
+            try writePending(&state)
+            if sync == .everyCommit, let startWriteback = Self.startWriteback { _ = startWriteback(state.fd, 0, 0, 2) }
         }
     }
 
-    /// The arguments of `append(ring:…)`, carried into the lock: the pointers are only read, and only during
-    /// that call (without this, they would make the state "task-isolated" to the region checker).
-    private struct RingBatch: @unchecked Sendable {
-        let records: UnsafeBufferPointer<vigil_ring_record>
-        let positions: UnsafePointer<UInt64>
-        let ring: UnsafeRawBufferPointer
-        let pid: UInt32
-    }
+    /// Pending bytes the drain path writes ahead of `commit`.
+    static let earlyWriteBytes = 1 << 20
+
+    /// Linux's `sync_file_range`, called as `(fd, 0, 0, SYNC_FILE_RANGE_WRITE = 2)`: starts writing the file's
+    /// dirty pages to disk without waiting. Glibc declares it only under `_GNU_SOURCE`, which Swift's Glibc
+    /// module does not define, so it is looked up by name; nil where there is none (the `fsync` then does it all).
+    private static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+    }()
 
     /// Formats line seq+1 around the fields `fields` writes, and chains it.
     private static func chain(_ state: inout State, _ fields: (inout JSONBytes) -> Void) {
@@ -215,30 +222,38 @@ public final class AuditTrail: Sendable {
     ///   commit retries them.
     public func commit() throws {
         try state.withLock { state in
-            guard !state.lineEnds.isEmpty else { return }
-            var written = 0    // bytes of pending already in files
-            var chunkEnd = 0
-            defer {
-                state.pending.removeFirst(written)
-                state.lineEnds = state.lineEnds.compactMap { $0 > written ? $0 - written : nil }
-            }
-            for end in state.lineEnds {
-                let lineLength = end - chunkEnd
-                if state.fileBytes + (chunkEnd - written) + lineLength > maxFileBytes
-                    && state.fileBytes + (chunkEnd - written) > 0 {
-                    try write(&state, from: written, to: chunkEnd)
-                    written = chunkEnd
-                    try rotate(&state)
-                }
-                chunkEnd = end
-            }
-            try write(&state, from: written, to: chunkEnd)
-            written = chunkEnd
+            try writePending(&state)
+            guard state.unsynced else { return }
             if sync == .everyCommit && fsync(state.fd) != 0 {
                 throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
             }
             try writeHead(state)
+            state.unsynced = false
         }
+    }
+
+    /// Writes the lines in `pending` to the files, rotating by size; lines not written (an error) stay pending.
+    private func writePending(_ state: inout State) throws {
+        guard !state.lineEnds.isEmpty else { return }
+        var written = 0    // bytes of pending already in files
+        var chunkEnd = 0
+        defer {
+            state.pending.removeFirst(written)
+            state.lineEnds = state.lineEnds.compactMap { $0 > written ? $0 - written : nil }
+        }
+        state.unsynced = true
+        for end in state.lineEnds {
+            let lineLength = end - chunkEnd
+            if state.fileBytes + (chunkEnd - written) + lineLength > maxFileBytes
+                && state.fileBytes + (chunkEnd - written) > 0 {
+                try write(&state, from: written, to: chunkEnd)
+                written = chunkEnd
+                try rotate(&state)
+            }
+            chunkEnd = end
+        }
+        try write(&state, from: written, to: chunkEnd)
+        written = chunkEnd
     }
 
     private func write(_ state: inout State, from: Int, to: Int) throws {

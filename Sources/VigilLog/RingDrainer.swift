@@ -64,10 +64,12 @@ public final class RingDrainer: Sendable {
         var rings: [String: MappedRing] = [:]
         var buffer: UnsafeMutableBufferPointer<vigil_ring_record>
         var positions: UnsafeMutableBufferPointer<UInt64>
+        let pipeline: LinePipeline
 
         init(batch: Int) {
             buffer = .allocate(capacity: batch)
             positions = .allocate(capacity: batch)
+            pipeline = LinePipeline(maxRecords: batch)
         }
 
         deinit {
@@ -104,7 +106,7 @@ public final class RingDrainer: Sendable {
     public func drain(
         maxPerRing: Int = 1 << 16, into sink: (DecisionRecord) throws -> Void, commit: () throws -> Void = {}
     ) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid in
+        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid, _ in
             for i in records.indices {
                 try sink(DecisionRecord(records[i], ring: ring.name, position: positions[i], pid: pid))
             }
@@ -112,10 +114,11 @@ public final class RingDrainer: Sendable {
     }
 
     /// The drain loop: hands each ring's complete records to `chunk` in batches (records, their positions, the
-    /// ring, the writer's pid), then commits and releases.
+    /// ring, the writer's pid, the line pipeline), then commits and releases.
     private func drain(
         maxPerRing: Int,
-        chunk: (UnsafeBufferPointer<vigil_ring_record>, UnsafePointer<UInt64>, MappedRing, UInt32) throws -> Void,
+        chunk: (UnsafeBufferPointer<vigil_ring_record>, UnsafePointer<UInt64>, MappedRing, UInt32,
+                borrowing LinePipeline) throws -> Void,
         commit: () throws -> Void
     ) throws -> DrainStats {
         try state.withLock { state in
@@ -133,7 +136,7 @@ public final class RingDrainer: Sendable {
                     let n = ring.peek(from: info.drained &+ count, into: buffer, positions: state.positions.baseAddress!)
                     if n > 0 {
                         try chunk(UnsafeBufferPointer(rebasing: state.buffer[0..<n]),
-                                  UnsafePointer(state.positions.baseAddress!), ring, info.pid)
+                                  UnsafePointer(state.positions.baseAddress!), ring, info.pid, state.pipeline)
                     }
                     count += UInt64(n)
                     if n < room { break }
@@ -170,12 +173,15 @@ public final class RingDrainer: Sendable {
     @discardableResult
     public func drain(into trail: AuditTrail, maxPerRing: Int = 1 << 16,
                       observe: ((DrainedDecision) -> Void)? = nil) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid in
-            ring.nameJSON.withUnsafeBytes {
-                trail.append(ring: records, positions: positions, ring: $0, pid: pid)
-            }
-            if let observe {
-                for i in records.indices { observe(DrainedDecision(records.baseAddress! + i)) }
+        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid, pipeline in
+            try ring.nameJSON.withUnsafeBytes { name in
+                let batch = RingBatch(records: records, positions: positions, ring: name, pid: pid)
+                try pipeline.run(batch) { lines, range in
+                    try trail.append(formatted: lines)
+                    if let observe {
+                        for i in range { observe(DrainedDecision(records.baseAddress! + i)) }
+                    }
+                }
             }
         }, commit: { try trail.commit() })
     }

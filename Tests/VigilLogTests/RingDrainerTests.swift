@@ -125,11 +125,14 @@ import Testing
 
     /// The drain path formats lines straight from the ring: the trail it writes is byte for byte the trail the
     /// reference formatting (`append(DecisionRecord)`) writes for the same records.
-    @Test func theDrainPathWritesTheReferenceLines() throws {
+    /// 40 records are formatted on the draining thread; 3,000 (in batches of 4,096, parts of 256) on two, and
+    /// written ahead of the commit (past 1 MiB pending), into one file or rotated across many.
+    @Test(arguments: [(40, 64 << 20, AuditTrail.SyncPolicy.never), (3000, 64 << 20, .everyCommit), (3000, 100_000, .never)])
+    func theDrainPathWritesTheReferenceLines(_ count: Int, _ maxFileBytes: Int, _ sync: AuditTrail.SyncPolicy) throws {
         let f = try LogFixture()
         let ix = try f.open()
         defer { vigil_index_close(ix) }
-        for i in 0..<40 {
+        for i in 0..<count {
             decide(ix, ["alice", "bob", "carol", "Zoë \"q\" \\ 東京"][i % 4], i % 3 == 0 ? "view" : "edit",
                    "d\(i)\t", session: i % 5 == 0 ? "s-\(i)" : nil)
         }
@@ -138,20 +141,30 @@ import Testing
         var records: [DecisionRecord] = []
         // A commit that fails releases nothing: the same records are drained again below.
         #expect(throws: NotYet.self) { try drainer.drain(into: { records.append($0) }, commit: { throw NotYet() }) }
-        #expect(records.count == 40)
+        #expect(records.count == count)
         let reference = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: reference) }
-        let expected = try AuditTrail(directory: reference, sync: .never)
+        let expected = try AuditTrail(directory: reference, maxFileBytes: maxFileBytes, sync: .never)
         for r in records { expected.append(r) }
         try expected.commit()
 
-        let trail = try AuditTrail(directory: f.audit, sync: .never)
+        let trail = try AuditTrail(directory: f.audit, maxFileBytes: maxFileBytes, sync: sync)
         var observed: [DrainedDecision] = []
-        #expect(try drainer.drain(into: trail, observe: { observed.append($0) }).records == 40)
-        let fast = try Data(contentsOf: URL(fileURLWithPath: f.audit + "/audit-000001.jsonl"))
-        #expect(fast == (try Data(contentsOf: URL(fileURLWithPath: reference + "/audit-000001.jsonl"))))
+        #expect(try drainer.drain(into: trail, observe: { observed.append($0) }).records == count)
+        let files = try AuditTrail.fileNumbers(f.audit)
+        #expect(files == (try AuditTrail.fileNumbers(reference)))
+        #expect(maxFileBytes < 1 << 20 ? files.count > 10 : files.count == 1)
+        for n in files {
+            let name = "/" + AuditFiles.name(n)
+            let fast = try Data(contentsOf: URL(fileURLWithPath: f.audit + name))
+            #expect(fast == (try Data(contentsOf: URL(fileURLWithPath: reference + name))), "\(name)")
+        }
         #expect(trail.lastHash == expected.lastHash)
-        #expect(try AuditVerifier.verify(directory: f.audit) == .intact(records: 40, files: 1, lastHash: trail.lastHash))
+        #expect(try AuditVerifier.verify(directory: f.audit)
+            == .intact(records: UInt64(count), files: files.count, lastHash: trail.lastHash))
+        // The commit recorded the last line, even when every line was written before it.
+        let head = try String(contentsOfFile: f.audit + "/audit.head", encoding: .utf8)
+        #expect(head.hasPrefix(#"{"seq":\#(count),"hash":"\#(trail.lastHash)""#))
         // What metrics see is what the records say.
         #expect(observed.map(\.effect) == records.map(\.effect))
         #expect(observed.map { Array($0.determining) } == records.map(\.determining))

@@ -1,0 +1,115 @@
+import CVigil
+import Foundation
+import Synchronization
+
+/// The payloads of consecutive trail lines (each record's fields, `RingRecordFormatter`), formatted ahead of
+/// chaining: they need neither the chain nor the trail's lock, so they can be made on another core while the
+/// trail hashes the ones before (`LinePipeline`). Reused from batch to batch.
+final class FormattedLines: @unchecked Sendable {
+    // Unchecked: one thread at a time uses it, handed over through `LinePipeline`'s release/acquire flags.
+    private(set) var bytes = JSONBytes(capacity: 1 << 17)
+    /// Where each payload ends in `bytes` (it starts where the one before ends).
+    private(set) var ends: [Int] = []
+    private var formatter = RingRecordFormatter()
+
+    init(capacity: Int) { ends.reserveCapacity(capacity) }
+
+    /// Replaces the contents with the payloads of `batch.records[range]`.
+    func format(_ batch: RingBatch, _ range: Range<Int>) {
+        bytes.removeAll()
+        ends.removeAll(keepingCapacity: true)
+        for i in range {
+            formatter.appendFields(batch.records.baseAddress! + i, ring: batch.ring, position: batch.positions[i],
+                                   pid: batch.pid, to: &bytes)
+            ends.append(bytes.count)
+        }
+    }
+}
+
+/// Records copied out of one ring, with what their lines need: the pointers are only read, and only while the
+/// drain that owns them runs (hence unchecked).
+struct RingBatch: @unchecked Sendable {
+    let records: UnsafeBufferPointer<vigil_ring_record>
+    let positions: UnsafePointer<UInt64>
+    /// The ring's name as a JSON string, quotes included.
+    let ring: UnsafeRawBufferPointer
+    let pid: UInt32
+}
+
+/// Formats a batch of ring records in parts of `partSize` on two threads at once (the caller's and one from
+/// Dispatch's pool) while the caller hands the parts, in order, to be chained: the chain's SHA-256 is serial,
+/// the formatting is not, so on two cores a drain costs about the larger of the two rather than their sum.
+///
+/// Parts are claimed from a shared counter, so the caller never waits for a helper that has not started: it
+/// formats unclaimed parts itself, and waits only for a part the helper is formatting at that moment.
+struct LinePipeline: ~Copyable {
+    static let partSize = 256
+    /// Parts formatted per batch at most (a batch is at most `RingDrainer.batch` records).
+    private let parts: [FormattedLines]
+
+    init(maxRecords: Int) {
+        let n = (maxRecords + Self.partSize - 1) / Self.partSize
+        parts = (0..<max(1, n)).map { _ in FormattedLines(capacity: Self.partSize) }
+    }
+
+    /// Formats `batch` and calls `chain` with each part, in order. Batches of fewer than two parts are formatted
+    /// on the caller's thread only.
+    func run(_ batch: RingBatch, chain: (FormattedLines, Range<Int>) throws -> Void) rethrows {
+        let count = batch.records.count
+        let n = min(parts.count, (count + Self.partSize - 1) / Self.partSize)
+        guard n > 1 else {
+            if count > 0 {
+                parts[0].format(batch, 0..<count)
+                try chain(parts[0], 0..<count)
+            }
+            return
+        }
+        let claims = Claims(parts: n)
+        let parts = parts
+        DispatchQueue.global().async {
+            while let k = claims.claim() {
+                parts[k].format(batch, Self.range(k, count))
+                claims.finish(k)
+            }
+        }
+        for k in 0..<n {
+            while !claims.isFinished(k) {
+                if let j = claims.claim() {
+                    parts[j].format(batch, Self.range(j, count))
+                    claims.finish(j)
+                } else {
+                    sched_yield()   // the helper is formatting part k now
+                }
+            }
+            try chain(parts[k], Self.range(k, count))
+        }
+        // Every part is finished: the helper touches no part again (its next claim fails) and may outlive this
+        // call harmlessly, holding only `claims`, which no later batch shares.
+    }
+
+    /// The records of part `k` of a batch of `count`.
+    private static func range(_ k: Int, _ count: Int) -> Range<Int> {
+        k * partSize..<min(count, (k + 1) * partSize)
+    }
+
+    /// One batch's claims: the next unclaimed part, and which parts are formatted.
+    private final class Claims: Sendable {
+        private let next = Atomic<Int>(0)
+        private let finished = Atomic<UInt64>(0)
+        private let parts: Int
+
+        init(parts: Int) {
+            precondition(parts <= 64, "a batch is at most 64 parts")
+            self.parts = parts
+        }
+
+        func claim() -> Int? {
+            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            return k < parts ? k : nil
+        }
+
+        func finish(_ k: Int) { finished.bitwiseOr(1 << UInt64(k), ordering: .releasing) }
+
+        func isFinished(_ k: Int) -> Bool { finished.load(ordering: .acquiring) & (1 << UInt64(k)) != 0 }
+    }
+}

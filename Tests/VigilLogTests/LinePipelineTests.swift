@@ -1,0 +1,55 @@
+import CVigil
+import Testing
+@testable import VigilLog
+
+/// The pipeline hands every part, in order, formatted exactly as one thread formats the whole batch.
+@Suite struct LinePipelineTests {
+    @Test(arguments: [0, 1, 255, 256, 257, 511, 512, 513, 3000, 4096])
+    func partsComeInOrderAndMatchOneThread(_ count: Int) {
+        var rng = SplitMix64(seed: UInt64(count))
+        let records = (0..<count).map { i in
+            RingRecordFormatterTests.record(
+                texts: [Array("User".utf8), Array("u-\(rng.next() % 1000)".utf8), Array("Action".utf8),
+                        Array("view".utf8), Array("Doc".utf8), Array("d-\(i)".utf8), i % 2 == 0 ? Array("s".utf8) : []],
+                time: 1_767_268_800_000_000_000 + Int64(i) * 1_000_000, effect: Int32(rng.next() % 3))
+        }
+        let positions = (0..<count).map { UInt64($0) + 1000 }
+        var ringJSON = JSONBytes()
+        ringJSON.string(RingRecordFormatterTests.ring)
+        var expected = JSONBytes()
+        var formatter = RingRecordFormatter()
+        for i in 0..<count {
+            withUnsafePointer(to: records[i]) {
+                formatter.appendFields($0, ring: ringJSON.buffer, position: positions[i], pid: 42, to: &expected)
+            }
+            expected.byte(0x0A)
+        }
+
+        let pipeline = LinePipeline(maxRecords: 4096)
+        var got = JSONBytes()
+        var ranges: [Range<Int>] = []
+        records.withUnsafeBufferPointer { r in
+            positions.withUnsafeBufferPointer { p in
+                let batch = RingBatch(records: r, positions: p.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                      ring: ringJSON.buffer, pid: 42)
+                // Twice: parts are reused from batch to batch.
+                for round in 0..<2 {
+                    pipeline.run(batch) { lines, range in
+                        if round == 1 {
+                            ranges.append(range)
+                            var start = 0
+                            for end in lines.ends {
+                                got.bytes(UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end]))
+                                got.byte(0x0A)
+                                start = end
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(got.text == expected.text)
+        #expect(ranges.map(\.lowerBound) == Array(stride(from: 0, to: count, by: LinePipeline.partSize)))
+        #expect(ranges.last?.upperBound ?? 0 == count)
+    }
+}
