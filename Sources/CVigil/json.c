@@ -524,12 +524,46 @@ static int build_typed_object(parser *ps, int depth, const uint8_t *ty, vigil_va
     return rc;
 }
 
+/* The compact spellings of the two escapes, `{"__extn":{"fn":"ip","arg":"10.0.0.1"}}` and
+ * `{"__entity":{"type":"User","id":"alice"}}` with no spaces and plain strings, are recognised in place: the
+ * general path below scans such an object twice before building it, and it gives the same value (an object whose
+ * one member is the escape, the inner object with exactly those two members, in that order). 1 built, 0 not this
+ * spelling (nothing consumed), or an error. */
+static int compact_escape(parser *ps, int depth, vigil_val *out) {
+    static const char extn[] = "{\"__extn\":{\"fn\":", arg[] = ",\"arg\":";
+    static const char entity[] = "{\"__entity\":{\"type\":", id[] = ",\"id\":";
+    /* The general path reads the inner members two levels down: near the nesting limit, leave it the error. */
+    if (depth + 2 > VIGIL__MAX_DEPTH) return 0;
+    size_t left = ps->n - ps->pos;
+    int is_extn = left > sizeof extn && memcmp(ps->s + ps->pos, extn, sizeof extn - 1) == 0;
+    if (!is_extn && !(left > sizeof entity && memcmp(ps->s + ps->pos, entity, sizeof entity - 1) == 0)) return 0;
+    const char *second = is_extn ? arg : id;
+    size_t second_len = is_extn ? sizeof arg - 1 : sizeof id - 1;
+    parser q = *ps;
+    q.pos += is_extn ? sizeof extn - 1 : sizeof entity - 1;
+    const uint8_t *b;
+    uint32_t l;
+    size_t first_at = q.pos;
+    if (!plain_string(&q, &b, &l)) return 0;
+    if (q.n - q.pos < second_len || memcmp(q.s + q.pos, second, second_len) != 0) return 0;
+    q.pos += second_len;
+    size_t second_at = q.pos;
+    if (!plain_string(&q, &b, &l)) return 0;
+    if (q.n - q.pos < 2 || q.s[q.pos] != '}' || q.s[q.pos + 1] != '}') return 0;
+    size_t start = ps->rd->rd_top;
+    int rc = is_extn ? build_extn(ps, depth, start, first_at, second_at, 0, out)
+                     : build_entity(ps, start, first_at, second_at, out);
+    if (rc == 1) ps->pos = q.pos + 2;
+    return rc;
+}
+
 /* An object in one pass: each member's name id and value go back to back from `start`, then a table over them
  * becomes the canonical record. A first key that names an escape is looked at twice: only an object with that
  * one member is the escape. */
 static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
     size_t start = ps->rd->rd_top;
     int rc, escapes = 1;
+    if ((rc = compact_escape(ps, depth, out))) return rc < 0 ? rc : VIGIL_OK;
     if (ty && (ty[0] == VIGIL_T_ENTITY || constructor_of(ty) >= 0)) {
         if ((rc = build_typed_object(ps, depth, ty, out))) return rc < 0 ? rc : VIGIL_OK;
         ty = NULL;                             /* not a record type: its members are schema-less */

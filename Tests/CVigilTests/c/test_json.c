@@ -167,6 +167,42 @@ void test_json(void) {
     CHECK_EQ(parse("{\"a\": {\"__extn\": {\"fn\": \"ip\"}}}", &v), 0);  /* no arg: an ordinary record */
     refused("{\"a\": {\"__expr\": \"1 + 1\"}}");
 
+    /* The compact spellings of the escapes (read in place, json.c compact_escape) give what the spaced ones give. */
+    same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"}}}",
+         "{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0.1\"}}}", 1);
+    same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"}}}",
+         "{\"a\":{\"__extn\":{\"arg\":\"10.0.0.1\",\"fn\":\"ip\"}}}", 1);
+    same("{\"a\":{\"__entity\":{\"type\":\"User\",\"id\":\"alice\"}}}",
+         "{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}}", 1);
+    same("{\"a\":{\"__entity\":{\"type\":\"User\",\"id\":\"zed\"}}}",
+         "{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"zed\"}}}", 1);
+    same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"},\"b\":1}}",
+         "{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0.1\"}, \"b\": 1}}", 1);
+    refused("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0\"}}}");
+    refused("{\"a\":{\"__extn\":{\"fn\":\"nope\",\"arg\":\"1\"}}}");
+    refused("{\"a\":{\"__entity\":{\"type\":\"Us er\",\"id\":\"x\"}}}");
+    refused("{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"}}");
+    /* Near the nesting limit both spellings give the same answer (accepted up to 61 arrays, refused after). */
+    for (int depth = 59; depth <= 64; depth++) {
+        for (int entity = 0; entity < 2; entity++) {
+            static char a[600], b[600];
+            size_t na = (size_t)sprintf(a, "{\"a\":"), nb = (size_t)sprintf(b, "{\"a\": ");
+            for (int i = 0; i < depth; i++) { a[na++] = '['; b[nb++] = '['; }
+            na += (size_t)sprintf(a + na, entity ? "{\"__entity\":{\"type\":\"User\",\"id\":\"alice\"}}"
+                                                 : "{\"__extn\":{\"fn\":\"ip\",\"arg\":\"::1\"}}");
+            nb += (size_t)sprintf(b + nb, entity ? "{\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}"
+                                                 : "{\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}");
+            for (int i = 0; i < depth; i++) { a[na++] = ']'; b[nb++] = ']'; }
+            a[na++] = '}'; b[nb++] = '}';
+            a[na] = b[nb] = 0;
+            int ra = parse(a, &v), rb = parse(b, &v);
+            if (ra != rb) fprintf(stderr, "test_json.c: %s %d arrays deep: compact %d, spaced %d\n",
+                                  entity ? "entity" : "extn", depth, ra, rb);
+            CHECK_EQ(ra, rb);
+            CHECK_EQ(ra, depth <= 61 ? 0 : VIGIL_E_CONTEXT);
+        }
+    }
+
     /* Refusals: null, non-integers, duplicates, bad JSON, a lone escape at the top, too deep, too large. */
     refused("");
     refused("[]");
