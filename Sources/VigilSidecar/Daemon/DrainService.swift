@@ -28,15 +28,14 @@ struct DrainService: Service {
 
     /// One drain pass; returns how many records it took.
     private func drainOnce(_ names: inout PolicyNames) -> Int {
-        var counted: [(effect: String, policies: [UInt32], generation: UInt64, seconds: Double)] = []
+        var counted: [DrainedDecision] = []
         do {
-            let stats = try drainer.drain(into: trail, observe: { d in
-                counted.append((d.effect.rawValue, Array(d.determining), d.generation, Double(d.evaluationNs) / 1e9))
-            })
+            let stats = try drainer.drain(into: trail, observe: { counted.append($0) })
             // Counted only once the trail holds them, so a failed commit (drained again later) is not counted twice.
             for c in counted {
-                metrics.decision(effect: c.effect, policies: c.policies.map { names.name($0, c.generation, authorizer) },
-                                 seconds: c.seconds)
+                metrics.decision(effect: c.effect.rawValue,
+                                 policies: c.determining.map { names.name($0, c.generation, authorizer) },
+                                 seconds: Double(c.evaluationNs) / 1e9)
             }
             metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
                             lag: stats.lag)
