@@ -25,17 +25,21 @@ public struct TemplateLink: Hashable, Sendable {
 /// `?resource`; unknown keys are refused, as is a `newId` used twice.
 public enum TemplateLinkJSON {
     /// Parses a links file.
-    /// - Parameter file: the JSON text.
+    /// - Parameters:
+    ///   - file: the JSON text.
+    ///   - extraFields: fields a link may also carry that the caller reads itself (the data API's
+    ///     `expires_at_ms`); any other unknown field is an error.
     /// - Returns: the links in file order.
     /// - Throws: `Diagnostics` with every problem found, each with its JSON path and span.
-    public static func parse(_ file: SourceFile) throws(Diagnostics) -> [TemplateLink] {
+    public static func parse(_ file: SourceFile, extraFields: Set<String> = []) throws(Diagnostics) -> [TemplateLink] {
         let root = try JSON.parse(file)
         var decoder = ValueDecoder(file: file, schema: nil)
         var links: [TemplateLink] = []
         if let items = root.elements {
             var firstUse: [String: JSONPath] = [:]
             for (i, item) in items.enumerated() {
-                guard let (link, newIDNode) = self.link(item, JSONPath.root.index(i), &decoder) else { continue }
+                guard let (link, newIDNode) = self.link(item, JSONPath.root.index(i), extraFields, &decoder)
+                else { continue }
                 if let earlier = firstUse[link.newID] {
                     decoder.sink.error("vigil.data.duplicate_link_id", "policy id `\(link.newID)` is used by two links",
                                        at: newIDNode.span, path: JSONPath.root.index(i),
@@ -64,7 +68,7 @@ public enum TemplateLinkJSON {
     }
 
     private static func link(
-        _ node: JSONNode, _ path: JSONPath, _ decoder: inout ValueDecoder
+        _ node: JSONNode, _ path: JSONPath, _ extraFields: Set<String>, _ decoder: inout ValueDecoder
     ) -> (TemplateLink, JSONNode)? {
         guard node.members != nil else {
             decoder.sink.error("vigil.data.expected_object", "expected a template link object, found "
@@ -90,6 +94,8 @@ public enum TemplateLinkJSON {
                 present.insert(canonicalField(key))
                 values = slotValues(value, at, &decoder)
                 ok = ok && values != nil
+            } else if extraFields.contains(key) {
+                continue
             } else {
                 let near = closest(to: key, among: allKeys)
                 decoder.sink.error("vigil.data.unexpected_field", "unknown field `\(key)` in a template link",

@@ -55,6 +55,17 @@ struct DataAPITests {
         r = try d.admin.delete("/v1/links/bob-design")
         #expect(r.status == 200)
         #expect(try bobReadsDesign() == before)
+        // A grant with an expiry (docs/http-api.md): honoured until then, never after.
+        let soon = Int(Date().timeIntervalSince1970 * 1000) + 1500
+        r = try d.admin.post("/v1/links", #"{"templateId": "folder-reader-grant", "newId": "bob-brief", "values": {"?principal": {"type": "User", "id": "bob"}, "?resource": {"type": "Folder", "id": "engineering"}}, "expires_at_ms": \#(soon)}"#)
+        #expect(r.status == 200, "\(r.body)")
+        #expect(try bobReadsDesign() == "allow\tbob-brief")
+        Thread.sleep(forTimeInterval: max(0, Double(soon) / 1000 - Date().timeIntervalSince1970) + 0.2)
+        #expect(try bobReadsDesign() == before)
+        // A misspelt field is still refused, with its path.
+        r = try d.admin.post("/v1/links", #"{"templateId": "folder-reader-grant", "newId": "bob-x", "values": {"?principal": {"type": "User", "id": "bob"}, "?resource": {"type": "Folder", "id": "engineering"}}, "expires_at": 1}"#)
+        #expect(r.status == 400, "\(r.body)")
+        #expect(r.body.contains("expires_at"))
         #expect(d.stop() == 0)
     }
 

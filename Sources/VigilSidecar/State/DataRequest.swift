@@ -87,7 +87,8 @@ public struct DataRequest: Codable, Sendable {
                 expires = ms
             }
             let links = try diagnosed { () throws(Diagnostics) in
-                try TemplateLinkJSON.parse(SourceFile(name: file.name, text: "[" + body + "]"))
+                try TemplateLinkJSON.parse(SourceFile(name: file.name, text: "[" + body + "]"),
+                                           extraFields: ["expires_at_ms"])
             }
             guard links.count == 1 else { throw DataChangeError("the body must be one link") }
             return .addLink(links[0], expiresAtMs: expires)
