@@ -43,7 +43,7 @@ struct RingBatch: @unchecked Sendable {
 /// Parts are claimed from a shared counter, so the caller never waits for a helper that has not started: it
 /// formats unclaimed parts itself, and waits only for a part the helper is formatting at that moment.
 struct LinePipeline: ~Copyable {
-    static let partSize = 256
+    static let partSize = 128
     /// Parts formatted per batch at most (a batch is at most `RingDrainer.batch` records).
     private let parts: [FormattedLines]
 

@@ -78,8 +78,9 @@ public final class RingDrainer: Sendable {
         }
     }
 
-    /// Records copied from a ring per call of the C peek.
-    private static let batch = 4096
+    /// Records copied from a ring per call of the C peek: about 512 KiB of records and as much of their lines, small
+    /// enough to stay in the caches while they are formatted and chained.
+    private static let batch = 1024
 
     /// A drainer for the rings in `directory`, which must exist.
     /// - Throws: `CocoaError` when the directory cannot be read.

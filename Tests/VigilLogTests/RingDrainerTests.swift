@@ -125,7 +125,7 @@ import Testing
 
     /// The drain path formats lines straight from the ring: the trail it writes is byte for byte the trail the
     /// reference formatting (`append(DecisionRecord)`) writes for the same records.
-    /// 40 records are formatted on the draining thread; 3,000 (in batches of 4,096, parts of 256) on two, and
+    /// 40 records are formatted on the draining thread; 3,000 (in batches of 1,024, parts of 128) on two, and
     /// written ahead of the commit (past 1 MiB pending), into one file or rotated across many.
     @Test(arguments: [(40, 64 << 20, AuditTrail.SyncPolicy.never), (3000, 64 << 20, .everyCommit), (3000, 100_000, .never)])
     func theDrainPathWritesTheReferenceLines(_ count: Int, _ maxFileBytes: Int, _ sync: AuditTrail.SyncPolicy) throws {
