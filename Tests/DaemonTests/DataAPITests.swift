@@ -55,6 +55,12 @@ struct DataAPITests {
         r = try d.admin.delete("/v1/links/bob-design")
         #expect(r.status == 200)
         #expect(try bobReadsDesign() == before)
+        // The same grant again, after its removal, and removed again.
+        r = try d.admin.post("/v1/links", #"{"templateId": "folder-reader-grant", "newId": "bob-design", "values": {"?principal": {"type": "User", "id": "bob"}, "?resource": {"type": "Folder", "id": "engineering"}}}"#)
+        #expect(r.status == 200, "\(r.body)")
+        #expect(try bobReadsDesign() == "allow\tbob-design")
+        #expect(try d.admin.delete("/v1/links/bob-design").status == 200)
+        #expect(try bobReadsDesign() == before)
         // A grant with an expiry (docs/http-api.md): honoured until then, never after.
         let soon = Int(Date().timeIntervalSince1970 * 1000) + 1500
         r = try d.admin.post("/v1/links", #"{"templateId": "folder-reader-grant", "newId": "bob-brief", "values": {"?principal": {"type": "User", "id": "bob"}, "?resource": {"type": "Folder", "id": "engineering"}}, "expires_at_ms": \#(soon)}"#)

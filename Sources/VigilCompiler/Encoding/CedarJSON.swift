@@ -1,3 +1,4 @@
+import VigilData
 import VigilPolicy
 
 /// Writes Cedar values as Cedar's JSON value format with explicit escapes, which the C context parser reads
@@ -11,6 +12,41 @@ public enum CedarJSON {
         var out = ""
         write(value, into: &out)
         return out
+    }
+
+    /// The Cedar entity JSON of `entity`: `{"uid", "attrs", "parents", "tags"}`, parents and keys sorted, values
+    /// with explicit escapes (which Cedar's entity parser reads with or without a schema).
+    public static func encode(_ entity: Entity) -> String {
+        var out = "{\"uid\":"
+        write(entity.uid, into: &out)
+        out += ",\"attrs\":"
+        write(.record(entity.attributes), into: &out)
+        out += ",\"parents\":["
+        for (i, parent) in entity.parents.sorted().enumerated() {
+            if i > 0 { out += "," }
+            write(parent, into: &out)
+        }
+        out += "]"
+        if !entity.tags.isEmpty {
+            out += ",\"tags\":"
+            write(.record(entity.tags), into: &out)
+        }
+        return out + "}"
+    }
+
+    /// `{"type": …, "id": …}`, as entity JSON writes uids and parents.
+    public static func encode(_ uid: EntityUID) -> String {
+        var out = ""
+        write(uid, into: &out)
+        return out
+    }
+
+    private static func write(_ uid: EntityUID, into out: inout String) {
+        out += "{\"type\":"
+        string(uid.type.description, into: &out)
+        out += ",\"id\":"
+        string(uid.id, into: &out)
+        out += "}"
     }
 
     private static func write(_ value: Value, into out: inout String) {

@@ -65,7 +65,8 @@ enum LinkChanges {
         }
     }
 
-    /// The number and record of the policy whose id is `id`.
+    /// The number and record of the policy whose id is `id`; a removed link's record (kept, expired for good,
+    /// until the next full publish) no longer holds its id, so a grant can be removed and added again.
     private static func find(_ id: String, _ txn: WriteTransaction, _ dbs: Databases) throws(IndexWriterError)
         -> (UInt32, [UInt8])?
     {
@@ -73,6 +74,7 @@ enum LinkChanges {
         var found: (UInt32, [UInt8])?
         try txn.forEach(dbs.policies) { key, value in
             let record = Array(value)
+            if isRemoved(record) { return true }
             if let off = RecordReader.u32(record, 48).map(Int.init),
                let len = RecordReader.u32(record, 52).map(Int.init),
                off + len <= record.count, Array(record[off..<(off + len)]) == wanted {
@@ -82,6 +84,14 @@ enum LinkChanges {
             return true
         }
         return found
+    }
+
+    /// Whether `record` is a link `remove` expired for good (pr_expires_ms = INT64_MIN).
+    private static func isRemoved(_ record: [UInt8]) -> Bool {
+        guard let flags = RecordReader.u32(record, 0), flags & PolicyRecord.linked != 0, record.count >= 24 else {
+            return false
+        }
+        return record[16..<23].allSatisfy { $0 == 0 } && record[23] == 0x80
     }
 
     private static func numbers(_ b: [UInt8]?) -> [UInt32] {

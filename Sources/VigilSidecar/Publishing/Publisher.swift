@@ -18,6 +18,12 @@ public actor Publisher {
     private var sources: PolicySources?
     private var fingerprint: PolicyDirectory.Fingerprint?
     private var state: DataState
+    /// The state the seed files give, before any journaled change: what a compacted journal starts from.
+    private let seed: DataState
+    /// The journal is compacted when it holds this many records, and twice as many as right after the last
+    /// compaction, so compacting stays rare however large the state grows.
+    private let compactAfter: Int
+    private var compactedRecords = 0
     private var current = PublishStatus()
 
     /// Opens the journal, replays it over the seed entities and loads the policies; call `start()` next.
@@ -26,27 +32,28 @@ public actor Publisher {
     ///   - seedEntities: entities read at every start (Cedar JSON), before the journal's changes.
     ///   - seedLinks: template links read at every start (Cedar JSON), likewise.
     ///   - journalPath: the data journal (created if missing).
+    ///   - compactAfter: journal records before the first compaction (`JournalCompaction`).
     /// - Throws: `DataChangeError` when the seed or the journal cannot be read.
     public init(writer: IndexWriter, policies: PolicyDirectory, seedEntities: String?, seedLinks: String? = nil,
-                journalPath: String, logger: Logger) throws(DataChangeError) {
+                journalPath: String, compactAfter: Int = 10_000, logger: Logger) throws(DataChangeError) {
         self.writer = writer
         self.policyDirectory = policies
         self.logger = logger
-        journal = try DataJournal(path: journalPath)
+        self.compactAfter = max(1, compactAfter)
         // The schema (if it parses) directs the seed and the replayed bodies, as it will the live ones.
         let schemaSources = try? policies.load()
         let schema = schemaSources?.schema
-        var seed: [Entity] = []
+        var seedList: [Entity] = []
         if let seedEntities {
             let file: SourceFile
             do { file = try PolicyFiles.read(seedEntities) } catch {
                 throw DataChangeError(status: 500, "cannot read seed entities: \(error)")
             }
-            do { seed = try EntityJSON.parse(file, schema: schema) } catch {
+            do { seedList = try EntityJSON.parse(file, schema: schema) } catch {
                 throw DataChangeError(status: 500, "seed entities `\(seedEntities)`:\n\(error)")
             }
         }
-        var state = DataState(entities: seed.filter { !$0.uid.isAction })
+        var state = DataState(entities: seedList.filter { !$0.uid.isAction })
         if let seedLinks {
             let text: String
             do { text = try PolicyFiles.read(seedLinks).text } catch {
@@ -58,25 +65,45 @@ public actor Publisher {
             }
             for link in links { state.apply(.addLink(link, expiresAtMs: nil)) }
         }
+        seed = state
+        let records = try DataJournal.read(path: journalPath)
+        journal = try DataJournal(path: journalPath, records: records.count)
+        compactedRecords = records.count
+        self.state = Self.replay(records, over: state, sources: schemaSources) { i, request, error in
+            // Only accepted changes are journaled; one that no longer applies (its template was removed from the
+            // policies, say) is skipped, loudly.
+            logger.warning("journal record \(i + 1) (\(request.op.rawValue)) no longer applies: \(error)")
+        }
+    }
+
+    /// `state` with `requests` applied in order, each checked as a live request would be; one that does not
+    /// apply is passed to `skipped` and left out.
+    private static func replay(_ requests: [DataRequest], over state: DataState, sources: PolicySources?,
+                               skipped: (Int, DataRequest, DataChangeError) -> Void) -> DataState {
+        var state = state
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        for (i, request) in try DataJournal.read(path: journalPath).enumerated() {
-            do {
-                let change = try request.change(schema: schema, nowMs: now)
-                _ = try state.indexChanges(for: change, policies: schemaSources?.policies ?? PolicySet())
+        for (i, request) in requests.enumerated() {
+            do throws(DataChangeError) {
+                let change = try request.change(schema: sources?.schema, nowMs: now)
+                _ = try state.indexChanges(for: change, policies: sources?.policies ?? PolicySet())
                 state.apply(change)
             } catch {
-                // Only accepted changes are journaled; one that no longer applies (its template was removed from
-                // the policies, say) is skipped, loudly.
-                logger.warning("journal record \(i + 1) (\(request.op.rawValue)) no longer applies: \(error)")
+                skipped(i, request, error)
             }
         }
-        self.state = state
+        return state
     }
 
     deinit { thread.stop() }
 
     /// Whether the caller runs on the publisher's own thread (for tests: the actor's methods always do).
     func isOnWriterThread() -> Bool { thread.isCurrent }
+
+    /// The entities, sessions and links published now (for tests).
+    func dataState() -> DataState { state }
+
+    /// Records in the journal file now (for tests).
+    func journalRecords() -> Int { journal.records }
 
     /// Loads the policies and publishes a first generation with the data. When the policies have errors, the
     /// index already on disk (if any) keeps serving and the errors are in the status.
@@ -154,7 +181,32 @@ public actor Publisher {
         }
         state = next
         record(generation: generation)
+        compactIfDue()
         return generation
+    }
+
+    /// Rewrites the journal as the requests that turn the seed into the current state, once it has grown enough
+    /// (see `compactAfter`). The compacted requests are replayed in memory first: unless they give exactly the
+    /// current state, the journal is left as it is.
+    private func compactIfDue() {
+        guard journal.records >= max(compactAfter, 2 * compactedRecords) else { return }
+        let requests = JournalCompaction.requests(seed: seed, state: state)
+        var skipped = 0
+        let replayed = Self.replay(requests, over: seed, sources: sources) { _, _, _ in skipped += 1 }
+        guard skipped == 0, replayed == state else {
+            logger.warning("journal compaction skipped: its \(requests.count) requests do not rebuild the current state")
+            compactedRecords = journal.records
+            return
+        }
+        let before = journal.records
+        do {
+            try journal.rewrite(requests)
+            compactedRecords = requests.count
+            logger.info("journal compacted: \(before) records -> \(requests.count)")
+        } catch {
+            compactedRecords = journal.records
+            logger.warning("journal compaction failed, the journal keeps growing: \(error.message)")
+        }
     }
 
     /// Publishes an index that denies everything, for a first start whose policy files have errors: hosts then

@@ -56,7 +56,9 @@ public struct DataRequest: Codable, Sendable {
             let sessionUID = EntityUID(type: Name(namespace: ["Vigil"], basename: "Session"), id: id)
             var expires: Int64?
             if let at = root["expires_at_ms"] {
-                guard case .integer(let ms) = at.value else { throw DataChangeError("`expires_at_ms` must be an integer") }
+                guard case .integer(let ms) = at.value, ms >= 0 else {
+                    throw DataChangeError("`expires_at_ms` must be a Unix time in milliseconds (an integer, 0 or more)")
+                }
                 expires = ms
             } else if let after = root["expires_in_s"] {
                 guard case .integer(let s) = after.value, s > 0, s < Int64.max / 1000 else {
@@ -83,7 +85,9 @@ public struct DataRequest: Codable, Sendable {
             let root = try diagnosed { () throws(Diagnostics) in try JSON.parse(file) }
             var expires: Int64?
             if let at = root["expires_at_ms"] {
-                guard case .integer(let ms) = at.value else { throw DataChangeError("`expires_at_ms` must be an integer") }
+                guard case .integer(let ms) = at.value, ms >= 0 else {
+                    throw DataChangeError("`expires_at_ms` must be a Unix time in milliseconds (an integer, 0 or more)")
+                }
                 expires = ms
             }
             let links = try diagnosed { () throws(Diagnostics) in

@@ -5,9 +5,9 @@ import VigilSchema
 
 /// Everything the sidecar publishes besides the policies: entities, sessions and template links. The index is
 /// compiled from this and the policy set; incremental changes update both.
-public struct DataState: Sendable {
+public struct DataState: Sendable, Equatable {
     /// A template link and its expiry.
-    public struct Grant: Sendable {
+    public struct Grant: Sendable, Equatable {
         public var link: TemplateLink
         public var expiresAtMs: Int64?
     }
