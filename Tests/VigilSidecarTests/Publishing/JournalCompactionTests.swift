@@ -1,5 +1,3 @@
-import Foundation
-import Logging
 import Testing
 import VigilCompiler
 @testable import VigilSidecar
@@ -8,35 +6,23 @@ import VigilCompiler
 /// seed files) holds exactly the state it had.
 @Suite struct JournalCompactionTests {
     @Test func aRestartOnTheCompactedJournalRebuildsTheSameState() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-jc-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let policies = root + "/policies"
-        try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-        try """
+        let fixture = try PublisherFixture(policies: """
             permit (principal, action, resource) when { principal.risk < 50 };
             @id("grant") permit (principal == ?principal, action, resource in ?resource);
-            """.write(toFile: policies + "/p.cedar", atomically: true, encoding: .utf8)
-        let entities = root + "/entities.json"
-        try """
+            """)
+        let entities = try fixture.file("entities.json", """
             [{"uid": {"type": "User", "id": "alice"}, "attrs": {"risk": 10, "ip": {"__extn": {"fn": "ip", "arg": "10.0.0.1"}}}, "parents": [{"type": "Group", "id": "staff"}]},
              {"uid": {"type": "User", "id": "bob"}, "attrs": {"risk": 20}, "parents": []},
              {"uid": {"type": "Group", "id": "staff"}, "attrs": {}, "parents": []},
              {"uid": {"type": "Folder", "id": "f1"}, "attrs": {}, "parents": []},
              {"uid": {"type": "Folder", "id": "f2"}, "attrs": {}, "parents": []}]
-            """.write(toFile: entities, atomically: true, encoding: .utf8)
-        let links = root + "/links.json"
-        try """
+            """)
+        let links = try fixture.file("links.json", """
             [{"templateId": "grant", "newId": "seed-1", "values": {"?principal": {"type": "User", "id": "bob"}, "?resource": {"type": "Folder", "id": "f1"}}},
              {"templateId": "grant", "newId": "seed-2", "values": {"?principal": {"type": "User", "id": "alice"}, "?resource": {"type": "Folder", "id": "f2"}}}]
-            """.write(toFile: links, atomically: true, encoding: .utf8)
-        let journal = root + "/journal.jsonl"
+            """)
         func publisher(_ index: String) async throws -> (Publisher, IndexWriter) {
-            let writer = try IndexWriter(directory: root + "/" + index, mapSize: 16 << 20)
-            let p = try Publisher(writer: writer, policies: PolicyDirectory(directory: policies, schemaFile: nil),
-                                  seedEntities: entities, seedLinks: links, journalPath: journal, compactAfter: 12,
-                                  logger: Logger(label: "test"))
-            await p.start()
-            return (p, writer)
+            try await fixture.publisher(index: index, seedEntities: entities, seedLinks: links, compactAfter: 12)
         }
         let (first, firstWriter) = try await publisher("index-1")
         func uid(_ i: Int) -> String { #"{"type": "User", "id": "u\#(i)"}"# }
@@ -68,7 +54,7 @@ import VigilCompiler
         // 31 accepted changes, compacted after 12 and again after 24: fewer records than changes remain.
         let kept = await first.journalRecords()
         #expect(kept < requests.count)
-        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").count
+        let lines = try String(contentsOfFile: fixture.journal, encoding: .utf8).split(separator: "\n").count
         #expect(lines == kept)
         #expect(state.sessions["s-2"]?.revoked == true)
         #expect(state.grants.map(\.link.newID) == ["seed-2", "g-2", "g-1"])
