@@ -187,6 +187,10 @@ struct JSONBytes: ~Copyable {
     }
 
     mutating func unsigned(_ v: UInt64) {
+        if v < 10 {    // most counts, errors and statuses
+            byte(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v))
+            return
+        }
         var digits = 1
         var power: UInt64 = 10
         while digits < 20 && v >= power {
@@ -234,11 +238,17 @@ struct JSONBytes: ~Copyable {
     /// `n` decimal digits of `v` (0 ≤ v < 10ⁿ), zero-padded.
     mutating func padded(_ v: Int64, _ n: Int) {
         ensure(n)
-        var x = v
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            base[count &+ i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10)
-            x /= 10
+        let pairs = Self.digitPairs.utf8Start
+        var x = UInt64(truncatingIfNeeded: v)
+        var i = count &+ n
+        while i &- count >= 2 {
+            let pair = Int(truncatingIfNeeded: x % 100)
+            x /= 100
+            i &-= 2
+            base[i] = pairs[2 &* pair]
+            base[i &+ 1] = pairs[2 &* pair &+ 1]
         }
+        if i > count { base[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: x % 10) }
         count &+= n
     }
 

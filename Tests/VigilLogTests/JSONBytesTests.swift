@@ -28,6 +28,23 @@ import Testing
         #expect(negative.text == "\(Int64.min) -7")
     }
 
+    @Test func paddedWritesExactlyNDigits() {
+        var rng = SplitMix64(seed: 8)
+        var wrong: [(Int64, Int)] = []
+        for n in 1...9 {
+            var limit: Int64 = 1
+            for _ in 0..<n { limit *= 10 }
+            for v in [0, 1, 9, limit / 10, limit - 1] + (0..<500).map({ _ in Int64(rng.next() % UInt64(limit)) }) {
+                var out = JSONBytes()
+                out.raw("x")
+                out.padded(v, n)
+                let digits = String(v)
+                if out.text != "x" + String(repeating: "0", count: n - digits.count) + digits { wrong.append((v, n)) }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
+
     @Test func hexWritesTwoLowercaseDigitsPerByte() {
         var rng = SplitMix64(seed: 4)
         for n in [0, 1, 3, 4, 5, 31, 32, 33] {
