@@ -72,6 +72,9 @@ struct LinePipeline: ~Copyable {
                 claims.finish(k)
             }
         }
+        // When `chain` throws, the batch ends early: no part may be written once this returns (the next batch
+        // reuses them), so the unclaimed parts are withdrawn and the one the helper is formatting is waited for.
+        defer { claims.closeAndWait() }
         for k in 0..<n {
             while !claims.isFinished(k) {
                 if let j = claims.claim() {
@@ -111,5 +114,12 @@ struct LinePipeline: ~Copyable {
         func finish(_ k: Int) { finished.bitwiseOr(1 << UInt64(k), ordering: .releasing) }
 
         func isFinished(_ k: Int) -> Bool { finished.load(ordering: .acquiring) & (1 << UInt64(k)) != 0 }
+
+        /// Lets no part be claimed any more, then waits until every part claimed so far is finished.
+        func closeAndWait() {
+            let claimed = min(next.exchange(parts, ordering: .relaxed), parts)
+            let all: UInt64 = claimed == 64 ? .max : (1 << UInt64(claimed)) - 1
+            while finished.load(ordering: .acquiring) & all != all { sched_yield() }
+        }
     }
 }

@@ -52,4 +52,38 @@ import Testing
         #expect(ranges.map(\.lowerBound) == Array(stride(from: 0, to: count, by: LinePipeline.partSize)))
         #expect(ranges.last?.upperBound ?? 0 == count)
     }
+
+    /// A chain that fails ends the batch; the next batch through the same pipeline still comes out right (no
+    /// part of the failed batch is written after `run` returned).
+    @Test func aFailingChainLeavesNoPartBehind() {
+        struct Stop: Error {}
+        let count = 4096
+        let records = (0..<count).map { i in
+            RingRecordFormatterTests.record(time: 1_767_268_800_000_000_000 + Int64(i))
+        }
+        let positions = (0..<count).map { UInt64($0) }
+        var ringJSON = JSONBytes()
+        ringJSON.string(RingRecordFormatterTests.ring)
+        let pipeline = LinePipeline(maxRecords: count)
+        records.withUnsafeBufferPointer { r in
+            positions.withUnsafeBufferPointer { p in
+                let batch = RingBatch(records: r, positions: p.baseAddress!, ring: ringJSON.buffer, pid: 42)
+                for _ in 0..<20 {
+                    #expect(throws: Stop.self) { try pipeline.run(batch) { _, range in
+                        if range.lowerBound >= 2 * LinePipeline.partSize { throw Stop() }
+                    } }
+                    var lines = 0
+                    var firstPositions: [Int] = []
+                    pipeline.run(batch) { part, range in
+                        lines += part.ends.count
+                        let text = String(decoding: UnsafeRawBufferPointer(rebasing: part.bytes.buffer[0..<part.ends[0]]),
+                                          as: UTF8.self)
+                        if text.contains("\"pos\":\(range.lowerBound),") { firstPositions.append(range.lowerBound) }
+                    }
+                    #expect(lines == count)
+                    #expect(firstPositions == Array(stride(from: 0, to: count, by: LinePipeline.partSize)))
+                }
+            }
+        }
+    }
 }
