@@ -24,4 +24,23 @@ struct SidecarMetricsTests {
         #expect(text.contains("vigil_ring_records_total 2\n"))
         #expect(text.contains("vigil_drain_lag_records 0\n"))
     }
+
+    /// A drain pass's tally gives the same exposition as the same decisions counted one by one.
+    @Test func aTallyCountsLikeSingleDecisions() {
+        let decisions: [(String, [String], Double)] = (0..<500).map { i in
+            (["allow", "deny", "step_up"][i % 3], i % 4 == 0 ? [] : ["p\(i % 7)", "q\(i % 2)"], Double(i) * 3e-7)
+        }
+        let one = SidecarMetrics(), bulk = SidecarMetrics()
+        var tally = DecisionTally()
+        for (effect, policies, seconds) in decisions {
+            one.decision(effect: effect, policies: policies, seconds: seconds)
+            tally.addLatency(seconds: seconds)
+            tally.add(effect: effect, count: 1)
+            for p in policies { tally.add(policy: p, count: 1) }
+        }
+        bulk.decisions(tally)
+        let status = PublishStatus()
+        #expect(bulk.render(status: status) == one.render(status: status))
+        #expect(bulk.render(status: status).contains("vigil_decision_duration_seconds_count 500\n"))
+    }
 }

@@ -28,15 +28,22 @@ struct DrainService: Service {
 
     /// One drain pass; returns how many records it took.
     private func drainOnce(_ names: inout PolicyNames) -> Int {
-        var counted: [DrainedDecision] = []
+        // Policies are counted by (generation, number) while draining, and named once per pass.
+        var tally = DecisionTally()
+        var effects: [DecisionRecord.Effect: UInt64] = [:]
+        var policies: [UInt64: UInt64] = [:]
         do {
-            let stats = try drainer.drain(into: trail, observe: { counted.append($0) })
+            let stats = try drainer.drain(into: trail, observe: { d in
+                effects[d.effect, default: 0] += 1
+                for n in d.determining { policies[d.generation << 32 | UInt64(n), default: 0] += 1 }
+                tally.addLatency(seconds: Double(d.evaluationNs) / 1e9)
+            })
             // Counted only once the trail holds them, so a failed commit (drained again later) is not counted twice.
-            for c in counted {
-                metrics.decision(effect: c.effect.rawValue,
-                                 policies: c.determining.map { names.name($0, c.generation, authorizer) },
-                                 seconds: Double(c.evaluationNs) / 1e9)
+            for (effect, n) in effects { tally.add(effect: effect.rawValue, count: n) }
+            for (key, n) in policies {
+                tally.add(policy: names.name(UInt32(truncatingIfNeeded: key), key >> 32, authorizer), count: n)
             }
+            metrics.decisions(tally)
             metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
                             lag: stats.lag)
             if stats.torn > 0 { logger.warning("\(stats.torn) decision records lost to writers that died mid-append") }

@@ -26,13 +26,20 @@ public final class SidecarMetrics: Sendable {
 
     /// Counts one decision: its effect, determining policies and evaluation time.
     public func decision(effect: String, policies: [String], seconds: Double) {
+        var tally = DecisionTally()
+        tally.add(effect: effect, policies: policies, seconds: seconds)
+        decisions(tally)
+    }
+
+    /// Adds a drain pass's decisions (`DecisionTally`) in one step.
+    public func decisions(_ tally: DecisionTally) {
+        guard tally.count > 0 else { return }
         state.withLock { s in
-            s.decisions[effect, default: 0] += 1
-            for p in policies { s.decisionsByPolicy[p, default: 0] += 1 }
-            let i = Self.latencyBounds.firstIndex { seconds <= $0 } ?? Self.latencyBounds.count
-            s.latencyBuckets[i] += 1
-            s.latencySumSeconds += seconds
-            s.latencyCount += 1
+            for (effect, n) in tally.byEffect { s.decisions[effect, default: 0] += n }
+            for (policy, n) in tally.byPolicy { s.decisionsByPolicy[policy, default: 0] += n }
+            for (i, n) in tally.latencyBuckets.enumerated() { s.latencyBuckets[i] += n }
+            s.latencySumSeconds += tally.latencySumSeconds
+            s.latencyCount += tally.count
         }
     }
 
@@ -111,4 +118,37 @@ public final class SidecarMetrics: Sendable {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
+}
+
+/// Decisions counted before they reach `SidecarMetrics` in one step: the decision-log drain counts hundreds of
+/// thousands a second, too many to take the metrics lock and build label strings for each.
+public struct DecisionTally: Sendable {
+    public private(set) var byEffect: [String: UInt64] = [:]
+    public private(set) var byPolicy: [String: UInt64] = [:]
+    public private(set) var latencyBuckets = [UInt64](repeating: 0, count: SidecarMetrics.latencyBounds.count + 1)
+    public private(set) var latencySumSeconds = 0.0
+    public private(set) var count: UInt64 = 0
+
+    public init() {}
+
+    /// Counts one decision.
+    public mutating func add(effect: String, policies: some Sequence<String>, seconds: Double) {
+        add(effect: effect, count: 1)
+        for p in policies { add(policy: p, count: 1) }
+        addLatency(seconds: seconds)
+    }
+
+    /// Counts one decision's evaluation time (and the decision itself).
+    public mutating func addLatency(seconds: Double) {
+        let i = SidecarMetrics.latencyBounds.firstIndex { seconds <= $0 } ?? SidecarMetrics.latencyBounds.count
+        latencyBuckets[i] += 1
+        latencySumSeconds += seconds
+        count += 1
+    }
+
+    /// Counts `count` decisions with `effect`.
+    public mutating func add(effect: String, count: UInt64) { byEffect[effect, default: 0] += count }
+
+    /// Counts `count` decisions that `policy` determined.
+    public mutating func add(policy: String, count: UInt64) { byPolicy[policy, default: 0] += count }
 }
