@@ -87,7 +87,7 @@ let package = Package(
         // Running programs from the tests (gcc, the built executables): shared by the test targets below.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLMDBTests", dependencies: ["CLMDB"]),
-        .testTarget(name: "VigilPolicyTests", dependencies: ["VigilPolicy"]),
+        .testTarget(name: "VigilPolicyTests", dependencies: ["VigilPolicy", "TestSupport"]),
         .testTarget(name: "VigilSchemaTests", dependencies: ["VigilSchema"]),
         .testTarget(name: "VigilDataTests", dependencies: ["VigilData"]),
         .testTarget(name: "VigilValidatorTests", dependencies: ["VigilValidator", "VigilData"]),
@@ -99,7 +99,7 @@ let package = Package(
             dependencies: ["VigilPolicy", "VigilSchema", "VigilData", "VigilValidator", "VigilCompiler"]),
         .testTarget(name: "IntegrationTests", dependencies: ["VigilCompiler", "TestSupport"], exclude: ["c"]),
         .testTarget(name: "VigilLogTests", dependencies: ["VigilLog", "CVigil", "TestSupport"]),
-        .testTarget(name: "VigilSidecarTests", dependencies: ["VigilSidecar"]),
+        .testTarget(name: "VigilSidecarTests", dependencies: ["VigilSidecar", "TestSupport"]),
         // Drives the built vigild and vigil executables over HTTP, the Unix socket and a real nginx.
         .testTarget(name: "DaemonTests", dependencies: ["VigilCompiler", "CVigil", "TestSupport"]),
     ]

@@ -1,4 +1,5 @@
 import CVigil
+import TestSupport
 import Testing
 @testable import VigilLog
 

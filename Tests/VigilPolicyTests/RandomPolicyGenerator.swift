@@ -1,19 +1,5 @@
+import TestSupport
 import VigilPolicy
-
-/// SplitMix64: a tiny, fast generator whose whole state is one seed, so any failure replays from the printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random policies and expressions covering every syntax-tree shape the parser can produce: all expression kinds,
 /// all scope forms, templates, annotations, strings with escapes, control characters and non-ASCII text, extreme

@@ -1,21 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import VigilSidecar
 
 /// Random original requests: every answer is one a proxy understands (never a 5xx), and nothing traps.
 @Suite struct ForwardAuthFuzzTests {
-    /// SplitMix64, so a failure can be replayed from its seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["/", "docs", "d1", "%2e", "%2E%2e", ".", "..", "%", "%2", "%zz", "%00", "%C3%A9", "%FF", "?",
                          "#", "{id}", "\"", "\\", "é", "comments", "payments", "//", "*", "%2F", "a b", "\u{0}", "\r\n",
                          String(repeating: "x", count: 3000)]
@@ -32,7 +21,7 @@ import Testing
              ]}
             """#
         let auth = ForwardAuth(config: try await ForwardAuthConfig.load(file: try index.file("fa.json", config)))
-        var rng = Seeded(state: 42)
+        var rng = SplitMix64(seed: 42)
         var statuses: [Int: Int] = [:]
         for _ in 0..<3000 {
             // Mostly well-formed routes with random parts, so decisions are reached as well as refusals.
