@@ -354,7 +354,10 @@ typedef struct resource_memo {
     uint32_t eid;              /* VIGIL_NONE: nothing remembered */
 } resource_memo;
 
-static int same_bytes(const char *a, size_t an, const char *b, size_t bn) { return an == bn && memcmp(a, b, an) == 0; }
+/* memcmp must not see a NULL pointer, even for 0 bytes (an empty id may come as NULL). */
+static int same_bytes(const char *a, size_t an, const char *b, size_t bn) {
+    return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
 
 /* Decides one (action, resource) once the context is loaded; `memo` (batches only) may save the resource's
  * lookup. */

@@ -183,18 +183,18 @@ void test_json(void) {
     refused("{\"a\":{\"__entity\":{\"type\":\"Us er\",\"id\":\"x\"}}}");
     refused("{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"}}");
     /* Near the nesting limit both spellings give the same answer (accepted up to 61 arrays, refused after). */
+    static const char brackets[] = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[";
+    static const char closers[] = "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]";
     for (int depth = 59; depth <= 64; depth++) {
         for (int entity = 0; entity < 2; entity++) {
-            static char a[600], b[600];
-            size_t na = (size_t)sprintf(a, "{\"a\":"), nb = (size_t)sprintf(b, "{\"a\": ");
-            for (int i = 0; i < depth; i++) { a[na++] = '['; b[nb++] = '['; }
-            na += (size_t)sprintf(a + na, entity ? "{\"__entity\":{\"type\":\"User\",\"id\":\"alice\"}}"
-                                                 : "{\"__extn\":{\"fn\":\"ip\",\"arg\":\"::1\"}}");
-            nb += (size_t)sprintf(b + nb, entity ? "{\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}"
-                                                 : "{\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}");
-            for (int i = 0; i < depth; i++) { a[na++] = ']'; b[nb++] = ']'; }
-            a[na++] = '}'; b[nb++] = '}';
-            a[na] = b[nb] = 0;
+            static const char *const compact[2] = { "{\"__extn\":{\"fn\":\"ip\",\"arg\":\"::1\"}}",
+                                                    "{\"__entity\":{\"type\":\"User\",\"id\":\"alice\"}}" };
+            static const char *const spaced[2] = { "{\"__extn\": {\"fn\": \"ip\", \"arg\": \"::1\"}}",
+                                                   "{\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}" };
+            char a[600], b[600];
+            int na = snprintf(a, sizeof a, "{\"a\":%.*s%s%.*s}", depth, brackets, compact[entity], depth, closers);
+            int nb = snprintf(b, sizeof b, "{\"a\": %.*s%s%.*s}", depth, brackets, spaced[entity], depth, closers);
+            CHECK(na > 0 && (size_t)na < sizeof a && nb > 0 && (size_t)nb < sizeof b);
             int ra = parse(a, &v), rb = parse(b, &v);
             if (ra != rb) fprintf(stderr, "test_json.c: %s %d arrays deep: compact %d, spaced %d\n",
                                   entity ? "entity" : "extn", depth, ra, rb);
