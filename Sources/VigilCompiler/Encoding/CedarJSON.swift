@@ -55,11 +55,9 @@ public enum CedarJSON {
         case .long(let v): out += String(v)
         case .string(let s): string(s, into: &out)
         case .entity(let uid):
-            out += "{\"__entity\":{\"type\":"
-            string(uid.type.description, into: &out)
-            out += ",\"id\":"
-            string(uid.id, into: &out)
-            out += "}}"
+            out += "{\"__entity\":"
+            write(uid, into: &out)
+            out += "}"
         case .set(let elements):
             out += "["
             for (i, e) in elements.enumerated() {
