@@ -1,20 +1,23 @@
 import Crypto
+import Foundation
 
 /// The audit trail's line format, shared by the writer and the verifier (docs/DECISION_LOG.md, "The audit
 /// trail"). A line is
 ///
-///     {"seq":N,"prev":"<hex>",<payload fields>,"hash":"<hex>"}
+///     {<payload fields>,"seq":N,"prev":"<hex>"}
 ///
-/// where `hash` is the SHA-256 of every byte before `,"hash":` and `prev` is the previous line's `hash` (64
-/// zeros for the first line of the trail). So each line is bound to all the lines before it: an edited line
-/// no longer matches its own hash, and a removed, inserted or reordered line breaks the sequence numbers or
-/// the `prev` link of the line that follows.
+/// where `prev` is the SHA-256 of the line before it (every byte but its newline; 64 zeros for the first line of
+/// the trail). So each line is bound to all the lines before it: an edited line no longer matches the `prev` of
+/// the line after it (or `audit.head`, for the last committed line), and a removed, inserted or reordered line
+/// breaks the sequence numbers or the `prev` link of the line that follows.
+///
+/// The chain's fields come last so that a line's hash can be computed mostly in parallel: the payload's blocks
+/// are hashed while the lines before are still being chained, and only the last block or two wait for `prev`.
 enum AuditChain {
     /// `prev` of the first line.
     static let genesis = String(repeating: "0", count: 64)
-    /// `,"hash":"` + 64 hex digits + `"}`.
-    static let suffixLength = 9 + 64 + 2
-    static let hashKey: [UInt8] = Array(#","hash":""#.utf8)
+    /// `,"prev":"` + 64 hex digits + `"}`.
+    static let prevLength = 9 + 64 + 2
 
     /// The SHA-256 of `bytes`.
     static func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
@@ -25,51 +28,63 @@ enum AuditChain {
 
     /// The SHA-256 of `bytes` in hex.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        digest(bytes).withUnsafeBytes { raw in
-            [UInt8](unsafeUninitializedCapacity: 2 * raw.count) { hex, initialized in
-                for (i, b) in raw.enumerated() {
-                    hex[2 * i] = JSONBytes.hexDigit(b >> 4)
-                    hex[2 * i + 1] = JSONBytes.hexDigit(b & 0xF)
-                }
-                initialized = 2 * raw.count
+        let d = digest(bytes)
+        return [UInt8](unsafeUninitializedCapacity: 64) { hex, initialized in
+            Self.hex(d, into: hex)
+            initialized = 64
+        }
+    }
+
+    /// Writes `digest` in hex into the 64 bytes of `out`.
+    static func hex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(out.count == 64)
+        digest.withUnsafeBytes { raw in
+            for (i, b) in raw.enumerated() {
+                out[2 * i] = JSONBytes.hexDigit(b >> 4)
+                out[2 * i + 1] = JSONBytes.hexDigit(b & 0xF)
             }
         }
     }
 
-    /// A line's parts, once its shape is checked: its sequence number, its `prev` and its `hash` (hex bytes),
-    /// and whether `hash` is the SHA-256 of the line before it.
+    /// A line's parts, once its shape is checked: its sequence number, its `prev` (hex bytes), and its own hash
+    /// (hex), which the next line's `prev` must equal.
     struct Parsed {
         var seq: UInt64
         var prev: ArraySlice<UInt8>
-        var hash: ArraySlice<UInt8>
-        var hashMatches: Bool
+        var hash: [UInt8]
     }
 
-    /// Parses one line (without its newline), or nil when it is not a chained record at all.
+    /// Parses one line (without its newline), or nil when it is not a chained record at all. The chain's fields
+    /// are read from the end, where the writer put them: nothing in the payload can be mistaken for them.
     static func parse(_ line: ArraySlice<UInt8>) -> Parsed? {
-        let n = line.count
-        guard n > suffixLength + 20 else { return nil }
         let s = line.startIndex
-        let suffixStart = line.endIndex - suffixLength
-        guard line[suffixStart..<suffixStart + 9].elementsEqual(hashKey),
-              line[line.endIndex - 2] == UInt8(ascii: "\""), line[line.endIndex - 1] == UInt8(ascii: "}"),
-              line[s..<s + 7].elementsEqual(#"{"seq":"#.utf8) else { return nil }
-        var i = s + 7
+        guard line.count >= #"{"seq":0"#.utf8.count + prevLength, line[s] == UInt8(ascii: "{") else { return nil }
+        let prevAt = line.endIndex - prevLength
+        guard line[prevAt..<prevAt + 9].elementsEqual(#","prev":""#.utf8),
+              line[line.endIndex - 2] == UInt8(ascii: "\""), line[line.endIndex - 1] == UInt8(ascii: "}") else {
+            return nil
+        }
+        let prev = line[prevAt + 9..<prevAt + 9 + 64]
+        guard prev.allSatisfy(isHex) else { return nil }
+        // The digits of `seq`, backwards from `prev`: at most 20, and no leading zero.
+        var i = prevAt
+        while i > s, i > prevAt - 21, digit(line[i - 1]) != nil { i -= 1 }
+        let digits = line[i..<prevAt]
+        let key = #""seq":"#.utf8
+        guard !digits.isEmpty, digits.count == 1 || digits.first != UInt8(ascii: "0"), i - s >= key.count + 1,
+              line[(i - key.count)..<i].elementsEqual(key) else { return nil }
+        // Before `"seq":`, the comma after the payload, or the line's `{` when there is no payload.
+        let before = i - key.count - 1
+        guard line[before] == UInt8(ascii: ",") && before > s || line[before] == UInt8(ascii: "{") && before == s
+        else { return nil }
         var seq: UInt64 = 0
-        while i < suffixStart, let d = digit(line[i]) {
+        for c in digits {
             let (m, o1) = seq.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(d)
+            let (a, o2) = m.addingReportingOverflow(digit(c)!)
             guard !o1 && !o2 else { return nil }
             seq = a
-            i += 1
         }
-        guard i > s + 7, i + 9 + 64 + 1 <= suffixStart, line[i..<i + 9].elementsEqual(#","prev":""#.utf8),
-              line[i + 9 + 64] == UInt8(ascii: "\"") else { return nil }
-        let prev = line[i + 9..<i + 9 + 64]
-        let hash = line[suffixStart + 9..<suffixStart + 9 + 64]
-        guard prev.allSatisfy(isHex), hash.allSatisfy(isHex) else { return nil }
-        let computed = line[s..<suffixStart].withUnsafeBytes { Self.hash($0) }
-        return Parsed(seq: seq, prev: prev, hash: hash, hashMatches: computed.elementsEqual(hash))
+        return Parsed(seq: seq, prev: prev, hash: line.withUnsafeBytes { Self.hash($0) })
     }
 
     private static func digit(_ c: UInt8) -> UInt64? {
@@ -98,5 +113,17 @@ enum AuditFiles {
         let digits = name.dropFirst(6).dropLast(6)
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n > 0 else { return nil }
         return n
+    }
+
+    /// `audit.head`'s sequence number and hash, or nil when there is none.
+    static func readHead(_ directory: String) throws -> (seq: UInt64, hash: [UInt8])? {
+        let path = directory + "/" + AuditFiles.headName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let seq = (object["seq"] as? NSNumber)?.uint64Value, let hash = object["hash"] as? String else {
+            throw AuditTrailError("\(path): not an audit head")
+        }
+        return (seq, Array(hash.utf8))
     }
 }

@@ -1,4 +1,5 @@
 import CVigil
+import Crypto
 import Foundation
 import Synchronization
 
@@ -111,6 +112,11 @@ public final class AuditTrail: Sendable {
             for n in numbers.reversed() where tail == nil {
                 tail = try Self.lastRecord(directory + "/" + AuditFiles.name(n))
             }
+            // A last line that audit.head names with another hash was changed while no writer ran: chaining on
+            // from it would make the change look intact.
+            if let tail, let head = try AuditFiles.readHead(directory), head.seq == tail.seq, head.hash != tail.hash {
+                throw AuditTrailError("\(path): the last line does not match audit.head; run `vigil audit verify`")
+            }
             state = Mutex(State(lock: lock, fileNumber: last, fd: fd, fileBytes: size, seq: tail?.seq ?? 0,
                                 lastHash: tail?.hash ?? Array(AuditChain.genesis.utf8)))
         } catch {
@@ -150,20 +156,22 @@ public final class AuditTrail: Sendable {
         }
     }
 
-    /// Appends lines whose payloads are already formatted (the drain path, `LinePipeline`), one per payload.
-    /// Once a megabyte is pending it is written to the file ahead of `commit`, and with `.everyCommit` the disk
-    /// write is started (`sync_file_range`), so that the disk works while the next lines are formatted and the
-    /// commit's `fsync` waits only for the last ones. `audit.head` still moves only at `commit`; lines written
-    /// early whose commit never comes (a crash) are in the trail, and their records, never released, are drained
-    /// again: at least once, as for a crash during `commit`.
+    /// Appends lines whose payloads are already formatted and hashed (the drain path, `LinePipeline`), one per
+    /// payload: only the chain's fields are added and hashed here. Once a megabyte is pending it is written to the
+    /// file ahead of `commit`, and with `.everyCommit` the disk write is started (`sync_file_range`), so that the
+    /// disk works while the next lines are formatted and the commit's `fsync` waits only for the last ones.
+    /// `audit.head` still moves only at `commit`; lines written early whose commit never comes (a crash) are in
+    /// the trail, and their records, never released, are drained again: at least once, as for a crash during
+    /// `commit`.
     /// - Throws: `AuditTrailError` when writing fails (the lines stay pending, as with `commit`).
     func append(formatted lines: FormattedLines) throws {
         try state.withLock { state in
             var start = 0
-            for end in lines.ends {
-                let (line, fields) = Self.beginLine(&state)
+            for (k, end) in lines.ends.enumerated() {
+                let line = state.pending.count
+                state.pending.byte(UInt8(ascii: "{"))
                 state.pending.bytes(UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end]))
-                Self.endLine(&state, start: line, fields: fields)
+                Self.endLine(&state, start: line, hasher: lines.takeHasher(k), hashedTo: state.pending.count)
                 start = end
             }
             guard state.pending.count >= Self.earlyWriteBytes else { return }
@@ -185,33 +193,26 @@ public final class AuditTrail: Sendable {
 
     /// Formats line seq+1 around the fields `fields` writes, and chains it.
     private static func chain(_ state: inout State, _ fields: (inout JSONBytes) -> Void) {
-        let (start, at) = beginLine(&state)
+        let start = state.pending.count
+        state.pending.byte(UInt8(ascii: "{"))
         fields(&state.pending)
-        endLine(&state, start: start, fields: at)
+        endLine(&state, start: start, hasher: SHA256(), hashedTo: start)
     }
 
-    /// Writes the start of line seq+1, `{"seq":N,"prev":"…",`; returns where the line and its fields start in
-    /// `pending`.
-    private static func beginLine(_ state: inout State) -> (line: Int, fields: Int) {
-        let start = state.pending.count
-        state.pending.raw("{\"seq\":")
+    /// Ends line seq+1, which starts at `start` in `pending` with its `{` and payload: writes the chain's fields
+    /// (`"seq":N,"prev":"…"}`), feeds `hasher` the line's bytes from `hashedTo` on (it has seen those before),
+    /// and moves the chain on to the line's hash.
+    private static func endLine(_ state: inout State, start: Int, hasher: consuming SHA256, hashedTo: Int) {
+        if state.pending.count > start + 1 { state.pending.byte(UInt8(ascii: ",")) }
+        state.pending.raw("\"seq\":")
         state.pending.unsigned(state.seq + 1)
         state.pending.raw(",\"prev\":\"")
         state.pending.bytes(state.lastHash)
-        state.pending.raw("\",")
-        return (start, state.pending.count)
-    }
-
-    /// Ends the line that starts at `start`, its fields at `fields`: its hash, and the chain moves on.
-    private static func endLine(_ state: inout State, start: Int, fields: Int) {
-        if state.pending.count == fields { state.pending.removeLast() }  // no fields: no comma after `prev`
-        let digest = AuditChain.digest(UnsafeRawBufferPointer(rebasing: state.pending.buffer[start...]))
-        state.pending.raw(",\"hash\":\"")
-        let hashAt = state.pending.count
-        digest.withUnsafeBytes { state.pending.hex($0) }
-        let hex = UnsafeRawBufferPointer(start: state.pending.base + hashAt, count: 64)
-        state.lastHash.withUnsafeMutableBytes { $0.copyMemory(from: hex) }
-        state.pending.raw("\"}\n")
+        state.pending.raw("\"}")
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: state.pending.buffer[hashedTo...]))
+        let digest = hasher.finalize()
+        state.lastHash.withUnsafeMutableBufferPointer { AuditChain.hex(digest, into: $0) }
+        state.pending.byte(0x0A)
         state.lineEnds.append(state.pending.count)
         state.seq += 1
     }
@@ -363,10 +364,9 @@ public final class AuditTrail: Sendable {
             throw AuditTrailError("\(path): the last line is incomplete")
         }
         let start = bytes[..<(bytes.count - 1)].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        guard start > 0 || window == size,
-              let parsed = AuditChain.parse(bytes[start..<(bytes.count - 1)]), parsed.hashMatches else {
-            throw AuditTrailError("\(path): the last line is not an intact chained record; run `vigil audit verify`")
+        guard start > 0 || window == size, let parsed = AuditChain.parse(bytes[start..<(bytes.count - 1)]) else {
+            throw AuditTrailError("\(path): the last line is not a chained record; run `vigil audit verify`")
         }
-        return (parsed.seq, Array(parsed.hash))
+        return (parsed.seq, parsed.hash)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Checks an audit trail offline: every line's own hash, the sequence numbers, the `prev` links across lines and
-/// files, and `audit.head` (lines removed from the end). It stops at the first bad line.
+/// Checks an audit trail offline: the sequence numbers, each line's hash against the next line's `prev` (across
+/// files) and the last committed line's against `audit.head` (which also catches lines removed from the end).
+/// It stops at the first bad line.
 public enum AuditVerifier {
     /// Where and why the chain breaks.
     public struct Failure: Sendable, Hashable, CustomStringConvertible {
@@ -27,9 +28,9 @@ public enum AuditVerifier {
     public static func verify(directory: String) throws -> Result {
         let numbers = try AuditTrail.fileNumbers(directory)
         var expectedSeq: UInt64 = 1
-        var prev = ArraySlice(AuditChain.genesis.utf8)
-        var hashes: [UInt64: ArraySlice<UInt8>] = [:]   // only the one audit.head names is kept
-        let head = try readHead(directory)
+        var prev = Array(AuditChain.genesis.utf8)   // the hash the next line's `prev` must equal
+        var headHash: [UInt8]?                       // the hash of the line audit.head names
+        let head = try AuditFiles.readHead(directory)
         var last: (file: String, line: Int) = (directory + "/" + AuditFiles.name(1), 0)
         for (index, number) in numbers.enumerated() {
             let path = directory + "/" + AuditFiles.name(number)
@@ -52,10 +53,6 @@ public enum AuditVerifier {
                 guard let parsed = AuditChain.parse(text) else {
                     return .broken(Failure(file: path, line: line, reason: "not a chained audit record"))
                 }
-                guard parsed.hashMatches else {
-                    return .broken(Failure(file: path, line: line,
-                                           reason: "record edited: its hash does not match its content"))
-                }
                 if parsed.seq != expectedSeq {
                     let reason = parsed.seq > expectedSeq
                         ? "\(parsed.seq - expectedSeq) record(s) missing before this one, removed or moved "
@@ -63,11 +60,15 @@ public enum AuditVerifier {
                         : "record inserted or out of order (sequence \(parsed.seq), expected \(expectedSeq))"
                     return .broken(Failure(file: path, line: line, reason: reason))
                 }
+                // The sequence is right, so the line before is the one this `prev` names: a mismatch means that
+                // line was changed (or this `prev` was).
                 guard parsed.prev.elementsEqual(prev) else {
-                    return .broken(Failure(file: path, line: line,
-                                           reason: "chain broken: prev is not the hash of the record before"))
+                    return .broken(expectedSeq == 1
+                        ? Failure(file: path, line: line, reason: "chain broken: the first record's prev is not zeros")
+                        : Failure(file: last.file, line: last.line,
+                                  reason: "record edited: its hash does not match the next record's prev"))
                 }
-                if let head, head.seq == parsed.seq { hashes[parsed.seq] = parsed.hash }
+                if let head, head.seq == parsed.seq { headHash = parsed.hash }
                 prev = parsed.hash
                 expectedSeq += 1
                 last = (path, line)
@@ -79,23 +80,16 @@ public enum AuditVerifier {
                 return .broken(Failure(file: last.file, line: last.line + 1,
                                        reason: "\(head.seq - records) record(s) removed from the end (audit.head records \(head.seq), the trail has \(records))"))
             }
-            if head.seq > 0, let h = hashes[head.seq], !h.elementsEqual(head.hash) {
-                return .broken(Failure(file: directory + "/" + AuditFiles.headName, line: 1,
-                                       reason: "audit.head names a record \(head.seq) with another hash"))
+            if head.seq > 0, let h = headHash, h != head.hash {
+                // Lines after the one audit.head names (written before a crash cut their commit short) chain to
+                // it, so a changed line would have broken their `prev` first: the head's line itself differs.
+                return .broken(head.seq == records
+                    ? Failure(file: last.file, line: last.line,
+                              reason: "record edited: its hash does not match audit.head")
+                    : Failure(file: directory + "/" + AuditFiles.headName, line: 1,
+                              reason: "audit.head names a record \(head.seq) with another hash"))
             }
         }
         return .intact(records: records, files: numbers.count, lastHash: String(decoding: prev, as: UTF8.self))
-    }
-
-    /// `audit.head`'s sequence number and hash, or nil when there is none.
-    private static func readHead(_ directory: String) throws -> (seq: UInt64, hash: [UInt8])? {
-        let path = directory + "/" + AuditFiles.headName
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let seq = (object["seq"] as? NSNumber)?.uint64Value, let hash = object["hash"] as? String else {
-            throw AuditTrailError("\(path): not an audit head")
-        }
-        return (seq, Array(hash.utf8))
     }
 }

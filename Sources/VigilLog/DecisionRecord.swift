@@ -100,10 +100,13 @@ public struct DecisionRecord: Sendable, Hashable {
     }
 
     /// The record as one JSON object on one line (no newline), the audit trail's payload:
-    /// `{"time":"2026-01-01T12:00:00.000000123Z","ring":…,"pos":…,"pid":…,"gen":…,"kind":"decide",`
-    /// `"principal":{"type":"User","id":"alice","eid":1},"action":{…},"resource":{…},"effect":"allow",`
-    /// `"reason":"policies","determining":[0,1],"determining_count":2,"errors":0,"eval_ns":2300,"status":0}`
-    /// plus `"session"`, `"step_up"` and `"batch_index"` when they apply. Keys always come in this order.
+    /// `{"time":"2026-01-01T12:00:00.000000123Z","ring":…,"pos":…,"gen":…,"kind":"decide",`
+    /// `"principal":{"type":"User","id":"alice"},"action":{…},"resource":{…},"effect":"allow",`
+    /// `"reason":"policies","determining":[0,1],"eval_ns":2300}`
+    /// plus `session`, `determining_count` (when more policies determined it than are listed), `errors` (when
+    /// some policy erred), `step_up`, `batch_index` and `status` (when not 0) where they apply. Keys always come
+    /// in this order. The pid and the entity numbers are left out: the ring's name carries the pid, and entity
+    /// numbers mean nothing outside their generation.
     public func jsonLine() -> String {
         var out = JSONBytes(capacity: 512)
         out.byte(UInt8(ascii: "{"))
@@ -120,8 +123,6 @@ public struct DecisionRecord: Sendable, Hashable {
         out.string(ring)
         out.raw(",\"pos\":")
         out.unsigned(position)
-        out.raw(",\"pid\":")
-        out.unsigned(UInt64(pid))
         out.raw(",\"gen\":")
         out.unsigned(generation)
         out.raw(",\"kind\":\"")
@@ -148,10 +149,15 @@ public struct DecisionRecord: Sendable, Hashable {
             out.unsigned(UInt64(p))
             first = false
         }
-        out.raw("],\"determining_count\":")
-        out.unsigned(UInt64(determiningCount))
-        out.raw(",\"errors\":")
-        out.unsigned(UInt64(errorCount))
+        out.byte(UInt8(ascii: "]"))
+        if determiningCount > UInt32(determining.count) {
+            out.raw(",\"determining_count\":")
+            out.unsigned(UInt64(determiningCount))
+        }
+        if errorCount > 0 {
+            out.raw(",\"errors\":")
+            out.unsigned(UInt64(errorCount))
+        }
         if effect == .stepUp {
             out.raw(",\"step_up\":{\"level\":")
             out.unsigned(UInt64(stepUpLevel))
@@ -167,8 +173,10 @@ public struct DecisionRecord: Sendable, Hashable {
         }
         out.raw(",\"eval_ns\":")
         out.unsigned(evaluationNs)
-        out.raw(",\"status\":")
-        out.signed(Int64(status))
+        if status != 0 {
+            out.raw(",\"status\":")
+            out.signed(Int64(status))
+        }
     }
 
     private static func entity(_ e: Entity, to out: inout JSONBytes) {
@@ -176,10 +184,6 @@ public struct DecisionRecord: Sendable, Hashable {
         out.string(e.type)
         out.raw(",\"id\":")
         out.string(e.id)
-        if let eid = e.eid {
-            out.raw(",\"eid\":")
-            out.unsigned(UInt64(eid))
-        }
         if e.truncated { out.raw(",\"truncated\":true") }
         out.byte(UInt8(ascii: "}"))
     }

@@ -1,28 +1,49 @@
 import CVigil
+import Crypto
 import Foundation
 import Synchronization
 
-/// The payloads of consecutive trail lines (each record's fields, `RingRecordFormatter`), formatted ahead of
-/// chaining: they need neither the chain nor the trail's lock, so they can be made on another core while the
-/// trail hashes the ones before (`LinePipeline`). Reused from batch to batch.
+/// The payloads of consecutive trail lines (each record's fields, `RingRecordFormatter`), formatted and hashed
+/// ahead of chaining: a line is `{` + payload + the chain's fields, and the payload needs neither the chain nor
+/// the trail's lock, so it is made, and fed to the line's SHA-256, on another core while the trail chains the
+/// lines before (`LinePipeline`). Reused from batch to batch.
 final class FormattedLines: @unchecked Sendable {
     // Unchecked: one thread at a time uses it, handed over through `LinePipeline`'s release/acquire flags.
     private(set) var bytes = JSONBytes(capacity: 1 << 17)
     /// Where each payload ends in `bytes` (it starts where the one before ends).
     private(set) var ends: [Int] = []
+    /// Each line's hash so far, having seen `{` and the payload; taken (once) by the trail to finish it.
+    private var hashers: [SHA256?] = []
     private var formatter = RingRecordFormatter()
 
-    init(capacity: Int) { ends.reserveCapacity(capacity) }
+    init(capacity: Int) {
+        ends.reserveCapacity(capacity)
+        hashers.reserveCapacity(capacity)
+    }
 
     /// Replaces the contents with the payloads of `batch.records[range]`.
     func format(_ batch: RingBatch, _ range: Range<Int>) {
         bytes.removeAll()
         ends.removeAll(keepingCapacity: true)
+        hashers.removeAll(keepingCapacity: true)
+        var brace = UInt8(ascii: "{")
         for i in range {
+            let start = bytes.count
             formatter.appendFields(batch.records.baseAddress! + i, ring: batch.ring, position: batch.positions[i],
-                                   pid: batch.pid, to: &bytes)
+                                   to: &bytes)
             ends.append(bytes.count)
+            var hasher = SHA256()
+            withUnsafeBytes(of: &brace) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes.buffer[start...]))
+            hashers.append(hasher)
         }
+    }
+
+    /// Line `k`'s hash so far, moved out so that the caller's copy is the only one (finishing it copies nothing).
+    func takeHasher(_ k: Int) -> SHA256 {
+        let hasher = hashers[k]!
+        hashers[k] = nil
+        return hasher
     }
 }
 
@@ -33,7 +54,6 @@ struct RingBatch: @unchecked Sendable {
     let positions: UnsafePointer<UInt64>
     /// The ring's name as a JSON string, quotes included.
     let ring: UnsafeRawBufferPointer
-    let pid: UInt32
 }
 
 /// Formats a batch of ring records in parts of `partSize` on two threads at once (the caller's and one from

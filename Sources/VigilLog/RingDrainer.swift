@@ -176,7 +176,7 @@ public final class RingDrainer: Sendable {
                       observe: ((DrainedDecision) -> Void)? = nil) throws -> DrainStats {
         try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid, pipeline in
             try ring.nameJSON.withUnsafeBytes { name in
-                let batch = RingBatch(records: records, positions: positions, ring: name, pid: pid)
+                let batch = RingBatch(records: records, positions: positions, ring: name)
                 try pipeline.run(batch) { lines, range in
                     try trail.append(formatted: lines)
                     if let observe {

@@ -50,7 +50,7 @@ struct RingRecordFormatter {
     ///     values read as the decoding maps them).
     ///   - ring: the ring's name, already a JSON string (quotes included).
     mutating func appendFields(_ record: UnsafePointer<vigil_ring_record>, ring: UnsafeRawBufferPointer,
-                               position: UInt64, pid: UInt32, to out: inout JSONBytes) {
+                               position: UInt64, to out: inout JSONBytes) {
         let r = record.pointee
         let raw = UnsafeRawPointer(record)
         out.raw("\"time\":")
@@ -59,19 +59,17 @@ struct RingRecordFormatter {
         out.bytes(ring)
         out.raw(",\"pos\":")
         out.unsigned(position)
-        out.raw(",\"pid\":")
-        out.unsigned(UInt64(pid))
         out.raw(",\"gen\":")
         out.unsigned(r.rr_generation)
         let kind = DecisionRecord.Kind(ring: r.rr_kind)
         out.raw(",\"kind\":\"")
         out.raw(kind.json)
         out.raw("\",\"principal\":")
-        entity(raw, VIGIL_RING_F_PRINCIPAL_TYPE, r.rr_principal_eid, r.rr_truncated, to: &out)
+        entity(raw, VIGIL_RING_F_PRINCIPAL_TYPE, r.rr_truncated, to: &out)
         out.raw(",\"action\":")
-        entity(raw, VIGIL_RING_F_ACTION_TYPE, r.rr_action_eid, r.rr_truncated, to: &out)
+        entity(raw, VIGIL_RING_F_ACTION_TYPE, r.rr_truncated, to: &out)
         out.raw(",\"resource\":")
-        entity(raw, VIGIL_RING_F_RESOURCE_TYPE, r.rr_resource_eid, r.rr_truncated, to: &out)
+        entity(raw, VIGIL_RING_F_RESOURCE_TYPE, r.rr_truncated, to: &out)
         let session = layout.text(raw, VIGIL_RING_F_SESSION)
         if session.count > 0 {
             out.raw(",\"session\":")
@@ -89,10 +87,15 @@ struct RingRecordFormatter {
             if i > 0 { out.byte(UInt8(ascii: ",")) }
             out.unsigned(UInt64(raw.load(fromByteOffset: layout.determining &+ 4 &* i, as: UInt32.self)))
         }
-        out.raw("],\"determining_count\":")
-        out.unsigned(UInt64(r.rr_determining_count))
-        out.raw(",\"errors\":")
-        out.unsigned(UInt64(r.rr_error_count))
+        out.byte(UInt8(ascii: "]"))
+        if r.rr_determining_count > UInt32(listed) {
+            out.raw(",\"determining_count\":")
+            out.unsigned(UInt64(r.rr_determining_count))
+        }
+        if r.rr_error_count > 0 {
+            out.raw(",\"errors\":")
+            out.unsigned(UInt64(r.rr_error_count))
+        }
         if effect == .stepUp {
             out.raw(",\"step_up\":{\"level\":")
             out.unsigned(UInt64(r.rr_step_up_level))
@@ -108,22 +111,19 @@ struct RingRecordFormatter {
         }
         out.raw(",\"eval_ns\":")
         out.unsigned(r.rr_eval_ns)
-        out.raw(",\"status\":")
-        out.signed(Int64(r.rr_status))
+        if r.rr_status != 0 {
+            out.raw(",\"status\":")
+            out.signed(Int64(r.rr_status))
+        }
     }
 
-    /// `{"type":…,"id":…}` plus `eid` when known and `truncated` when cut; `typeField` is the type's text field,
-    /// the id's is the next one.
-    private func entity(_ record: UnsafeRawPointer, _ typeField: Int32, _ eid: UInt32, _ truncated: UInt32,
-                        to out: inout JSONBytes) {
+    /// `{"type":…,"id":…}` plus `truncated` when cut; `typeField` is the type's text field, the id's is the next
+    /// one.
+    private func entity(_ record: UnsafeRawPointer, _ typeField: Int32, _ truncated: UInt32, to out: inout JSONBytes) {
         out.raw("{\"type\":")
         out.text(layout.text(record, typeField))
         out.raw(",\"id\":")
         out.text(layout.text(record, typeField + 1))
-        if eid != VIGIL_RING_NO_EID {
-            out.raw(",\"eid\":")
-            out.unsigned(UInt64(eid))
-        }
         if truncated & (3 << UInt32(typeField)) != 0 { out.raw(",\"truncated\":true") }
         out.byte(UInt8(ascii: "}"))
     }

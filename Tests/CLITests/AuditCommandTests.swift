@@ -59,7 +59,7 @@ struct AuditCommandTests {
         case "edited":
             l[2] = l[2].replacingOccurrences(of: #""effect":"deny""#, with: #""effect":"allow""#)
                 .replacingOccurrences(of: #""effect":"step_up""#, with: #""effect":"allow""#)
-                .replacingOccurrences(of: #""pid":"#, with: #""pid":1"#)
+                .replacingOccurrences(of: #""gen":"#, with: #""gen":1"#)
             bad = 3
         case "removed":
             l.remove(at: 1)

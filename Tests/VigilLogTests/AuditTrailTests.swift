@@ -39,17 +39,22 @@ func write(_ lines: [String], to path: String) throws {
         let result = try AuditVerifier.verify(directory: dir)
         #expect(result == .intact(records: 10, files: 1, lastHash: trail.lastHash))
         let first = try lines(dir + "/audit-000001.jsonl")[0]
-        #expect(first.hasPrefix(#"{"seq":1,"prev":"0000000000000000000000000000000000000000000000000000000000000000","time":"2026-01-01T12:00:00.000000001Z","#))
+        #expect(first.hasPrefix(#"{"time":"2026-01-01T12:00:00.000000001Z","#))
+        #expect(first.hasSuffix(#","seq":1,"prev":"0000000000000000000000000000000000000000000000000000000000000000"}"#))
         let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
         #expect(object?["effect"] as? String == "allow")
-        #expect((object?["hash"] as? String)?.count == 64)
+        #expect(object?["seq"] as? Int == 1 && object?["hash"] == nil)
+        // Each line's prev is the SHA-256 of the line before, every byte but the newline.
+        let second = try lines(dir + "/audit-000001.jsonl")[1]
+        let firstHash = String(decoding: Array(first.utf8).withUnsafeBytes { AuditChain.hash($0) }, as: UTF8.self)
+        #expect(second.hasSuffix(#""prev":"\#(firstHash)"}"#))
         // Modes: files 0640.
         let mode = try FileManager.default.attributesOfItem(atPath: dir + "/audit-000001.jsonl")[.posixPermissions]
         #expect((mode as? NSNumber)?.intValue == 0o640)
     }
 
     /// Each kind of tampering is found at the line that shows it.
-    @Test(arguments: ["edited", "removed", "inserted", "reordered", "truncated", "forged"])
+    @Test(arguments: ["edited", "last edited", "removed", "inserted", "reordered", "truncated", "forged"])
     func tamperingIsFound(_ kind: String) throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -61,8 +66,13 @@ func write(_ lines: [String], to path: String) throws {
         let expected: (line: Int, reason: String)
         switch kind {
         case "edited":
+            // Found by the next line's prev, and reported at the edited line.
             l[4] = l[4].replacingOccurrences(of: #""effect":"allow""#, with: #""effect":"deny""#)
             expected = (5, "record edited")
+        case "last edited":
+            // No line follows: audit.head anchors it.
+            l[9] = l[9].replacingOccurrences(of: #""effect":"allow""#, with: #""effect":"deny""#)
+            expected = (10, "does not match audit.head")
         case "removed":
             l.remove(at: 4)
             expected = (5, "1 record(s) missing before this one")
@@ -76,7 +86,8 @@ func write(_ lines: [String], to path: String) throws {
             l.removeLast(2)
             expected = (9, "2 record(s) removed from the end")
         default:
-            // A line rewritten with a correct hash of its own still breaks the link from the next line.
+            // A line replaced by another, properly chained to the lines before it (same sequence number, same
+            // prev), still breaks the link from the next line.
             let fake = sampleRecord(5, effect: .deny)
             let other = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: other) }
@@ -86,8 +97,7 @@ func write(_ lines: [String], to path: String) throws {
             try copy.commit()
             l[4] = try lines(other + "/audit-000001.jsonl")[4]
             #expect(l[4].contains(#""effect":"deny""#))
-            // Same prefix and prev, so only the next line shows it.
-            expected = (6, "chain broken")
+            expected = (5, "record edited")
         }
         try write(l, to: path)
         let result = try AuditVerifier.verify(directory: dir)
@@ -119,7 +129,7 @@ func write(_ lines: [String], to path: String) throws {
         // The first line of file 2 carries the hash of the last line of file 1.
         let last = try lines(dir + "/audit-000001.jsonl").last ?? ""
         let next = try lines(dir + "/audit-000002.jsonl").first ?? ""
-        let hash = String(last.suffix(66).prefix(64))
+        let hash = String(decoding: Array(last.utf8).withUnsafeBytes { AuditChain.hash($0) }, as: UTF8.self)
         #expect(next.contains(#""prev":"\#(hash)""#))
         #expect(try AuditVerifier.verify(directory: dir) == .intact(records: 40, files: files.count,
                                                                      lastHash: trail.lastHash))
@@ -153,7 +163,23 @@ func write(_ lines: [String], to path: String) throws {
         try trail.commit()
         #expect(try AuditVerifier.verify(directory: dir) == .intact(records: 5, files: 1, lastHash: trail.lastHash))
         #expect(try lines(path).last?.contains(#""prev":"#) == true)
-        #expect(try lines(path).last?.contains(#","event":"publish","generation":8,"hash":"#) == true)
+        #expect(try lines(path).last?.hasPrefix(#"{"event":"publish","generation":8,"seq":5,"prev":""#) == true)
+    }
+
+    /// A last line changed while no writer ran is not chained on from (which would make it look intact).
+    @Test func aLastLineThatDoesNotMatchTheHeadIsRefusedOnOpen() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let trail = try AuditTrail(directory: dir, sync: .never)
+            for i in 1...3 { trail.append(sampleRecord(i)) }
+            try trail.commit()
+        }
+        let path = dir + "/audit-000001.jsonl"
+        var l = try lines(path)
+        l[2] = l[2].replacingOccurrences(of: #""effect":"allow""#, with: #""effect":"deny""#)
+        try write(l, to: path)
+        #expect(throws: AuditTrailError.self) { _ = try AuditTrail(directory: dir, sync: .never) }
     }
 
     @Test func oneWriterPerTrail() throws {
@@ -211,9 +237,15 @@ func write(_ lines: [String], to path: String) throws {
         #expect((o["step_up"] as? [String: Any])?["max_age"] as? Int == 300)
         #expect(o["batch_index"] as? Int == 4 && o["kind"] as? String == "batch")
         let p = try #require(o["principal"] as? [String: Any])
-        #expect(p["id"] as? String == "user3" && p["eid"] as? Int == 3 && p["truncated"] as? Bool == true)
-        #expect((o["resource"] as? [String: Any])?["eid"] == nil)
-        #expect(o["determining"] as? [Int] == [0] && o["eval_ns"] as? Int == 2500 && o["status"] as? Int == 0)
+        #expect(p["id"] as? String == "user3" && p["eid"] == nil && p["truncated"] as? Bool == true)
+        #expect(o["determining"] as? [Int] == [0] && o["eval_ns"] as? Int == 2500)
+        // Left out while they say nothing: all determining policies listed, no errors, status 0.
+        #expect(o["determining_count"] == nil && o["errors"] == nil && o["status"] == nil)
+        r.determiningCount = 12
+        r.errorCount = 2
+        r.status = -3
+        let full = try #require(try JSONSerialization.jsonObject(with: Data(r.jsonLine().utf8)) as? [String: Any])
+        #expect(full["determining_count"] as? Int == 12 && full["errors"] as? Int == 2 && full["status"] as? Int == -3)
         #expect(line.hasPrefix(#"{"time":"#))
     }
 

@@ -21,7 +21,7 @@ import Testing
         var formatter = RingRecordFormatter()
         for i in 0..<count {
             withUnsafePointer(to: records[i]) {
-                formatter.appendFields($0, ring: ringJSON.buffer, position: positions[i], pid: 42, to: &expected)
+                formatter.appendFields($0, ring: ringJSON.buffer, position: positions[i], to: &expected)
             }
             expected.byte(0x0A)
         }
@@ -29,19 +29,26 @@ import Testing
         let pipeline = LinePipeline(maxRecords: 4096)
         var got = JSONBytes()
         var ranges: [Range<Int>] = []
+        var badHashes = 0
         records.withUnsafeBufferPointer { r in
             positions.withUnsafeBufferPointer { p in
                 let batch = RingBatch(records: r, positions: p.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                      ring: ringJSON.buffer, pid: 42)
+                                      ring: ringJSON.buffer)
                 // Twice: parts are reused from batch to batch.
                 for round in 0..<2 {
                     pipeline.run(batch) { lines, range in
                         if round == 1 {
                             ranges.append(range)
                             var start = 0
-                            for end in lines.ends {
-                                got.bytes(UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end]))
+                            for (k, end) in lines.ends.enumerated() {
+                                let payload = UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end])
+                                got.bytes(payload)
                                 got.byte(0x0A)
+                                // Each line's hash so far has seen exactly `{` and the payload.
+                                var line = JSONBytes()
+                                line.byte(UInt8(ascii: "{"))
+                                line.bytes(payload)
+                                if lines.takeHasher(k).finalize() != AuditChain.digest(line.buffer) { badHashes += 1 }
                                 start = end
                             }
                         }
@@ -50,6 +57,7 @@ import Testing
             }
         }
         #expect(got.text == expected.text)
+        #expect(badHashes == 0)
         #expect(ranges.map(\.lowerBound) == Array(stride(from: 0, to: count, by: LinePipeline.partSize)))
         #expect(ranges.last?.upperBound ?? 0 == count)
     }
@@ -68,7 +76,7 @@ import Testing
         let pipeline = LinePipeline(maxRecords: count)
         records.withUnsafeBufferPointer { r in
             positions.withUnsafeBufferPointer { p in
-                let batch = RingBatch(records: r, positions: p.baseAddress!, ring: ringJSON.buffer, pid: 42)
+                let batch = RingBatch(records: r, positions: p.baseAddress!, ring: ringJSON.buffer)
                 for _ in 0..<20 {
                     #expect(throws: Stop.self) { try pipeline.run(batch) { _, range in
                         if range.lowerBound >= 2 * LinePipeline.partSize { throw Stop() }

@@ -119,7 +119,7 @@ import Testing
         #expect(stats.records == 25 && trail.lastSequence == 75)
         #expect(try AuditVerifier.verify(directory: f.audit) == .intact(records: 75, files: 1, lastHash: trail.lastHash))
         let lines = try String(contentsOfFile: f.audit + "/audit-000001.jsonl", encoding: .utf8).split(separator: "\n")
-        #expect(lines[1].contains(#""principal":{"type":"User","id":"bob","#) && lines[1].contains(#""effect":"deny""#))
+        #expect(lines[1].contains(#""principal":{"type":"User","id":"bob"}"#) && lines[1].contains(#""effect":"deny""#))
         #expect(lines[74].contains(#""resource":{"type":"Doc","id":"e24"}"#))
     }
 

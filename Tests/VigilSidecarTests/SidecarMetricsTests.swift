@@ -8,9 +8,9 @@ struct SidecarMetricsTests {
         let m = SidecarMetrics()
         m.decision(effect: "allow", policies: ["owners"], seconds: 3e-6)
         m.decision(effect: "deny", policies: [], seconds: 2e-4)
-        m.drained(records: 2, drops: [("a.ring", 5), ("b.ring", 1)], lag: 7)
+        m.drained(records: 2, drops: [("a.ring", 5), ("b.ring", 1)], lag: 7, seconds: 0.25)
         // Ring a is drained and removed: a later pass reports only b, whose count has grown.
-        m.drained(records: 0, drops: [("b.ring", 3)], lag: 0)
+        m.drained(records: 0, drops: [("b.ring", 3)], lag: 0, seconds: 0.5)
         var status = PublishStatus()
         status.generation = 9
         let text = m.render(status: status)
@@ -23,6 +23,7 @@ struct SidecarMetricsTests {
         #expect(text.contains("vigil_ring_drops_total 8\n"))
         #expect(text.contains("vigil_ring_records_total 2\n"))
         #expect(text.contains("vigil_drain_lag_records 0\n"))
+        #expect(text.contains("vigil_drain_seconds_total 0.75\n"))
     }
 
     /// A drain pass's tally gives the same exposition as the same decisions counted one by one.

@@ -32,6 +32,7 @@ struct DrainService: Service {
         var tally = DecisionTally()
         var effects: [DecisionRecord.Effect: UInt64] = [:]
         var policies: [UInt64: UInt64] = [:]
+        let start = ContinuousClock.now
         do {
             let stats = try drainer.drain(into: trail, observe: { d in
                 effects[d.effect, default: 0] += 1
@@ -44,8 +45,10 @@ struct DrainService: Service {
                 tally.add(policy: names.name(UInt32(truncatingIfNeeded: key), key >> 32, authorizer), count: n)
             }
             metrics.decisions(tally)
+            let elapsed = ContinuousClock.now - start
             metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
-                            lag: stats.lag)
+                            lag: stats.lag, seconds: Double(elapsed.components.seconds)
+                                + Double(elapsed.components.attoseconds) * 1e-18)
             if stats.torn > 0 { logger.warning("\(stats.torn) decision records lost to writers that died mid-append") }
             return stats.records
         } catch {

@@ -14,6 +14,7 @@ public final class SidecarMetrics: Sendable {
         var ringDrops: [String: UInt64] = [:]           // each ring's own (cumulative) drop count, by ring
         var ringRecords: UInt64 = 0
         var drainLagRecords: UInt64 = 0
+        var drainSeconds = 0.0
         var staleReadersCleared: UInt64 = 0
     }
 
@@ -49,10 +50,12 @@ public final class SidecarMetrics: Sendable {
     }
 
     /// Records what a drain pass saw: records drained, each ring's drop count (cumulative per ring, so the latest
-    /// is kept, and a removed ring's final count stays in the total), records still waiting.
-    public func drained(records: UInt64, drops: [(ring: String, dropped: UInt64)], lag: UInt64) {
+    /// is kept, and a removed ring's final count stays in the total), records still waiting, and how long the
+    /// pass took (its share of wall time tells how close the drain is to falling behind).
+    public func drained(records: UInt64, drops: [(ring: String, dropped: UInt64)], lag: UInt64, seconds: Double) {
         state.withLock { s in
             s.ringRecords += records
+            s.drainSeconds += seconds
             for (ring, dropped) in drops { s.ringDrops[ring] = dropped }
             s.drainLagRecords = lag
         }
@@ -109,6 +112,9 @@ public final class SidecarMetrics: Sendable {
         out += "vigil_ring_drops_total \(s.ringDrops.values.reduce(0, &+))\n"
         family("vigil_drain_lag_records", "gauge", "Decision records waiting in rings after the last drain.")
         out += "vigil_drain_lag_records \(s.drainLagRecords)\n"
+        family("vigil_drain_seconds_total", "counter",
+               "Time spent draining rings into the audit trail (records over this is the drain's own rate).")
+        out += "vigil_drain_seconds_total \(s.drainSeconds)\n"
         family("vigil_stale_readers_cleared_total", "counter", "Reader slots of dead hosts freed.")
         out += "vigil_stale_readers_cleared_total \(s.staleReadersCleared)\n"
         return out
