@@ -305,14 +305,31 @@ int vigil__name_id(vigil__reader *rd, const uint8_t *name, size_t len, uint32_t 
     return VIGIL_OK;
 }
 
+/* Of a cache set's VIGIL__WAYS entries (`used` and `epoch` of each), the one to fill: one not of this snapshot,
+ * else the least recently used, by age so that serials may wrap. */
+static int victim_way(const vigil__reader *rd, const uint64_t epoch[VIGIL__WAYS], const uint32_t used[VIGIL__WAYS]) {
+    uint32_t now = (uint32_t)rd->rd_txn_serial, oldest = 0;
+    int way = 0;
+    for (int w = 0; w < VIGIL__WAYS; w++) {
+        uint32_t age = epoch[w] != rd->rd_epoch ? UINT32_MAX : now - used[w];
+        if (w == 0 || age > oldest) { way = w; oldest = age; }
+    }
+    return way;
+}
+
 int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t len, uint32_t *eid) {
-    vigil__ucache_entry *slot = NULL;
+    vigil__ucache_entry *set = NULL;
     if (type < VIGIL_TEMP_ID_BASE && len <= VIGIL__UCACHE_LEN) {
-        slot = &rd->rd_ucache[(key_hash(id, len) ^ type * 0x9E3779B1u) & (VIGIL__UCACHE - 1)];
-        if (slot->uc_epoch == rd->rd_epoch && slot->uc_type == type && slot->uc_len == len &&
-            memcmp(slot->uc_bytes, id, len) == 0) {
-            *eid = slot->uc_eid;
-            return VIGIL_OK;
+        set = &rd->rd_ucache[((key_hash(id, len) ^ type * 0x9E3779B1u) & (VIGIL__UCACHE / VIGIL__WAYS - 1)) *
+                             VIGIL__WAYS];
+        for (int w = 0; w < VIGIL__WAYS; w++) {
+            vigil__ucache_entry *e = &set[w];
+            if (e->uc_epoch == rd->rd_epoch && e->uc_type == type && e->uc_len == len &&
+                memcmp(e->uc_bytes, id, len) == 0) {
+                e->uc_used = (uint32_t)rd->rd_txn_serial;
+                *eid = e->uc_eid;
+                return VIGIL_OK;
+            }
         }
     }
     if (type < VIGIL_TEMP_ID_BASE && len + 4 <= 511) {
@@ -325,11 +342,16 @@ int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t
             if (v.mv_size != 4) return VIGIL_E_CORRUPT;
             *eid = vigil__rd32(v.mv_data);
             if (*eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT; /* eids are 0 ..< vh_entity_count */
-            if (slot) {
+            if (set) {
+                uint64_t epoch[VIGIL__WAYS];
+                uint32_t used[VIGIL__WAYS];
+                for (int w = 0; w < VIGIL__WAYS; w++) { epoch[w] = set[w].uc_epoch; used[w] = set[w].uc_used; }
+                vigil__ucache_entry *slot = &set[victim_way(rd, epoch, used)];
                 slot->uc_epoch = rd->rd_epoch;
                 slot->uc_type = type;
                 slot->uc_eid = *eid;
                 slot->uc_len = (uint32_t)len;
+                slot->uc_used = (uint32_t)rd->rd_txn_serial;
                 memcpy(slot->uc_bytes, id, len);
             }
             return VIGIL_OK;
@@ -380,9 +402,11 @@ int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int 
         return 0;
     }
     int rc;
-    /* ec_epoch starts at 0 and rd_epoch at 1 or more, so a zeroed entry never matches. */
-    vigil__ecache_entry *slot = &rd->rd_ecache[eid & (VIGIL__ECACHE - 1)];
-    if (slot->ec_epoch != rd->rd_epoch || slot->ec_eid != eid) {
+    /* ec_epoch starts at 0 and rd_epoch at 1 or more, so a zeroed entry never matches. A set holds an eid in
+     * one way at most (its way is refilled in place), which lets vigil__entity_get stop at the first match. */
+    vigil__ecache_entry *set = vigil__ecache_set(rd, eid), *slot = NULL;
+    for (int w = 0; w < VIGIL__WAYS && !slot; w++) if (set[w].ec_eid == eid) slot = &set[w];
+    if (!slot || slot->ec_epoch != rd->rd_epoch) {
         unsigned int key = eid;
         MDB_val k = { sizeof key, &key }, v;
         rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &v);
@@ -396,6 +420,12 @@ int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int 
         memcpy(&er, v.mv_data, sizeof er);
         if ((uint64_t)er.er_id_off + er.er_id_len > v.mv_size) return VIGIL_E_CORRUPT;               /* IDX-V003 */
         if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > v.mv_size) return VIGIL_E_CORRUPT;
+        if (!slot) {
+            uint64_t epoch[VIGIL__WAYS];
+            uint32_t used[VIGIL__WAYS];
+            for (int w = 0; w < VIGIL__WAYS; w++) { epoch[w] = set[w].ec_epoch; used[w] = set[w].ec_used; }
+            slot = &set[victim_way(rd, epoch, used)];
+        }
         slot->ec_epoch = 0;                    /* valid again only once filled */
         slot->ec_eid = eid;
         slot->ec_checked = 0;
@@ -418,6 +448,7 @@ int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int 
         if ((rc = entity_record(slot->ec_p, slot->ec_n, slot->ec_tags_off, &slot->ec_en.en_tags))) return rc;
         slot->ec_checked |= VIGIL__WANT_TAGS;
     }
+    slot->ec_used = (uint32_t)rd->rd_txn_serial;
     *out = slot->ec_en;
     /* Only what was asked for (and so checked) is handed out. */
     if (!(want & VIGIL__WANT_ATTRS)) out->en_attrs = (vigil_val){ NULL, 0 };

@@ -59,7 +59,8 @@
 #define VIGIL__NCACHE        256         /* names remembered per generation (a power of two) */
 #define VIGIL__NCACHE_LEN    52          /* the longest name kept there, in bytes */
 #define VIGIL__UCACHE        4096        /* entity uids remembered per snapshot (a power of two) */
-#define VIGIL__UCACHE_LEN    44          /* the longest entity id kept there, in bytes */
+#define VIGIL__UCACHE_LEN    40          /* the longest entity id kept there, in bytes (a UUID's 36 fit) */
+#define VIGIL__WAYS          4           /* entries per set in those two caches (a power of two) */
 #define VIGIL__CCACHE        1024        /* policy outcomes remembered within one batch (a power of two) */
 #define VIGIL__CAND_MEMOS    16          /* actions whose candidates a batch keeps (a power of two) */
 #define VIGIL__CAND_MAX      16384       /* room for those candidates (policy numbers) */
@@ -108,12 +109,13 @@ typedef struct vigil__ncache_entry {
     uint8_t nc_bytes[VIGIL__NCACHE_LEN];
 } vigil__ncache_entry;
 
-/** An entity uid found in one generation: its type's name id and id bytes, and its eid. */
+/** An entity uid found in one generation: its type's name id and id bytes, and its eid (64 bytes). */
 typedef struct vigil__ucache_entry {
     uint64_t uc_epoch;
     uint32_t uc_type;
     uint32_t uc_eid;
     uint32_t uc_len;
+    uint32_t uc_used;         /* the rd_txn_serial of its last use: a set's least recent is replaced */
     uint8_t uc_bytes[VIGIL__UCACHE_LEN];
 } vigil__ucache_entry;
 
@@ -164,6 +166,7 @@ typedef struct vigil__ecache_entry {
     uint64_t ec_epoch;
     uint32_t ec_eid;
     uint32_t ec_checked;      /* VIGIL__WANT_* bits whose value in ec_en is checked */
+    uint32_t ec_used;         /* the rd_txn_serial of its last use: a set's least recent is replaced */
     const uint8_t *ec_p;
     size_t ec_n;
     uint32_t ec_attrs_off, ec_tags_off;
@@ -206,9 +209,11 @@ struct vigil__reader {
     uint32_t rd_tname_count;
     vigil__temp rd_tents[VIGIL__TEMP_MAX];
     uint32_t rd_tent_count;
-    /* Entity records, direct-mapped by eid: a decision reads the same few entities (principal, resource, their
-     * groups) once per candidate policy, and requests keep naming the same hot ones; each mdb_get costs a
-     * B-tree descent. Pointers into the map, valid while ec_epoch equals rd_epoch (see there). */
+    /* Entity records, in sets of VIGIL__WAYS by eid: a decision reads the same few entities (principal,
+     * resource, their groups) once per candidate policy, and requests keep naming the same hot ones; each mdb_get
+     * costs a B-tree descent. Least recently used out: direct-mapped, one hot entity in five (of a thousand)
+     * shared its slot with another and the two evicted each other decision after decision (with two ways, the
+     * sets of three still did). Pointers into the map, valid while ec_epoch equals rd_epoch (see there). */
     vigil__ecache_entry rd_ecache[VIGIL__ECACHE];
     uint64_t rd_txn_serial;            /* incremented by every vigil__reader_begin */
     /* One epoch per snapshot: LMDB's transaction id names the last committed write transaction, so a renewed
@@ -221,7 +226,8 @@ struct vigil__reader {
     /* Names by their bytes, direct-mapped by hash: a request names its types and context keys, and each
      * lookup in `names` is a B-tree descent with a memcmp per level. */
     vigil__ncache_entry rd_ncache[VIGIL__NCACHE];
-    /* Entity uids the same way: requests keep naming the same hot users and resources (only found ones). */
+    /* Entity uids by hash, in sets the same way: requests keep naming the same hot users and resources (only
+     * found ones). */
     vigil__ucache_entry rd_ucache[VIGIL__UCACHE];
     /* Plans by action; rd_plan_epoch moves with rd_epoch and when the buffer is emptied to make room. */
     vigil__plan_slot rd_plan[VIGIL__PLAN_SLOTS];
@@ -274,11 +280,17 @@ int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t
 #define VIGIL__WANT_ATTRS 1
 #define VIGIL__WANT_TAGS  2
 int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want);
+/** The VIGIL__WAYS entries of the ecache set that entity `eid` may occupy. */
+static inline vigil__ecache_entry *vigil__ecache_set(vigil__reader *rd, uint32_t eid) {
+    return &rd->rd_ecache[(eid & (VIGIL__ECACHE / VIGIL__WAYS - 1)) * VIGIL__WAYS];
+}
 /* The common case inline: the record is cached for this snapshot with what `want` asks for already checked. */
 static inline int vigil__entity_get(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
-    const vigil__ecache_entry *slot = &rd->rd_ecache[eid & (VIGIL__ECACHE - 1)];
+    vigil__ecache_entry *slot = vigil__ecache_set(rd, eid);
+    for (int w = 1; w < VIGIL__WAYS && slot->ec_eid != eid; w++) slot++;
     if (eid < VIGIL_TEMP_ID_BASE && slot->ec_epoch == rd->rd_epoch && slot->ec_eid == eid &&
         (want & ~slot->ec_checked) == 0) {
+        slot->ec_used = (uint32_t)rd->rd_txn_serial;
         *out = slot->ec_en;
         /* Only what was asked for (and so checked) is handed out. */
         if (!(want & VIGIL__WANT_ATTRS)) out->en_attrs = (vigil_val){ NULL, 0 };

@@ -265,6 +265,7 @@ int main(void) {
     test_decide();
     test_plan();
     test_snapshot();
+    test_cache();
     test_batch();
     test_fuzz();
     test_ring();

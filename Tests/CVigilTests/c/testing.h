@@ -83,6 +83,7 @@ void test_vm(void);
 void test_decide(void);
 void test_plan(void);
 void test_snapshot(void);
+void test_cache(void);
 void test_batch(void);
 void test_fuzz(void);
 void test_ring(void);
