@@ -40,6 +40,60 @@ static void test_ip(void) {
     }
 }
 
+/* isInRange as Cedar defines it, byte by byte: each address's network (host bits cleared) and broadcast (host
+ * bits set) over its family's width, and a's range inside b's. The evaluator compares words instead. */
+static int range_reference(const uint8_t *a, const uint8_t *b) {
+    if (a[1] != b[1]) return 0;
+    int width = a[1] == 4 ? 4 : 16;
+    uint8_t lo[2][16] = { { 0 } }, hi[2][16] = { { 0 } };
+    const uint8_t *ip[2] = { a, b };
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < width; k++) {
+            int bits = ip[s][2] - 8 * k;
+            uint8_t mask = bits >= 8 ? 0xFF : bits <= 0 ? 0 : (uint8_t)(0xFF << (8 - bits));
+            lo[s][k] = ip[s][3 + k] & mask;
+            hi[s][k] = ip[s][3 + k] | (uint8_t)~mask;
+        }
+    return memcmp(lo[1], lo[0], 16) <= 0 && memcmp(hi[0], hi[1], 16) <= 0;
+}
+
+/* The dotted IPv4 fast path: exact bytes of what it accepts, and the near misses it leaves to the general parser
+ * (which refuses them); then isInRange on random ranges that share leading bits, against the reference. */
+static void test_ip_fast(void) {
+    uint8_t v[19];
+    static const uint8_t want[19] = { VIGIL_V_IPADDR, 4, 24, 10, 72, 40, 108 };
+    CHECK(ip("10.72.40.108/24", v) && memcmp(v, want, 19) == 0);
+    CHECK(ip("10.72.40.108", v) && v[2] == 32 && v[6] == 108 && v[18] == 0);
+    CHECK(ip("0.0.0.0/0", v) && v[2] == 0);
+    CHECK(ip("1.2.3.4/9", v) && v[2] == 9);
+    static const char *const bad[] = {
+        "1.2.3.4/3a", "1.2.3.4a", "1234.1.1.1", "1.2.3.256", "1.2.3.4/33", "1.2.3.4/320", "1.2.3.4//8", "1..2.3",
+        "1.2.3.", ".1.2.3", "1.2.3.4.", "00.1.2.3", "1.2.3.4/00", "1.2.3.4/1/", "", "1.2.3.4:80", "1.2.3.4/ 8",
+    };
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        if (ip(bad[i], v)) fprintf(stderr, "ip `%s` accepted\n", bad[i]);
+        CHECK(!ip(bad[i], v));
+    }
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 20000; i++) {
+        uint8_t a[19] = { VIGIL_V_IPADDR }, b[19] = { VIGIL_V_IPADDR };
+        int v4 = i % 2, width = v4 ? 4 : 16, bits = 8 * width;
+        a[1] = b[1] = (uint8_t)(v4 ? 4 : 6);
+        for (int k = 0; k < width; k++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            /* Mostly equal bytes, so that ranges nest, touch and overlap rather than miss. */
+            a[3 + k] = (uint8_t)x;
+            b[3 + k] = (x >> 8) % 4 ? (uint8_t)x : (uint8_t)(x >> 16);
+        }
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        a[2] = (uint8_t)((x >> 24) % (unsigned)(bits + 1));
+        b[2] = (uint8_t)((x >> 40) % (unsigned)(bits + 1));
+        vigil_val args[2] = { { a, 19 }, { b, 19 } }, r;
+        CHECK_EQ(vigil__ext_call(NULL, EXT_IS_IN_RANGE, args, 2, &r), 0);
+        CHECK_EQ(r.p[1], range_reference(a, b));
+    }
+}
+
 static void test_numbers(void) {
     int64_t v;
     for (size_t i = 0; i < COUNT(decimal_cases); i++) {
@@ -137,6 +191,7 @@ static void test_calls(vigil__reader *rd) {
 
 void test_ext(void) {
     test_ip();
+    test_ip_fast();
     test_numbers();
     /* Calls that build values need a reader's arena. */
     t_with_empty_index(test_calls);
