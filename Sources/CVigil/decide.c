@@ -248,14 +248,15 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
     int all_step_up = 1;
     for (uint32_t c = 0; c < count; c++) {
         uint32_t num = nums[c];
-        vigil__policy po;
-        if ((rc = vigil__policy_get(rd, num, &po))) return rc;
-        if (tr) policy_label(num, &po, tr);
-        if (rd->rd_now_ms >= po.po_expires_ms) { TR(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
+        vigil__policy scratch;
+        const vigil__policy *po;
+        if ((rc = vigil__policy_ref(rd, num, &scratch, &po))) return rc;
+        if (tr) policy_label(num, po, tr);
+        if (rd->rd_now_ms >= po->po_expires_ms) { TR(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
         /* In a batch, a verified policy's outcome (scope and condition) is looked up first: the principal's
          * scope is the same in every pair, the resource's matters only when constrained. */
-        uint32_t reads = po.po_uses | (po.po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
-        vigil__ccache_entry *ce = po.po_verified ? outcome_slot(rd, num, reads) : NULL;
+        uint32_t reads = po->po_uses | (po->po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
+        vigil__ccache_entry *ce = po->po_verified ? outcome_slot(rd, num, reads) : NULL;
         int truth;
         uint32_t kind, pc;
         if (ce && ce->cc_serial == rd->rd_cc_serial) {
@@ -264,19 +265,22 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
             kind = ce->cc_kind;
             pc = ce->cc_pc;
         } else {
-            int m = vigil__scope_match(rd, &po.po_principal, rd->rd_vars[0]);
-            if (m == 1) m = vigil__scope_match(rd, &po.po_resource, rd->rd_vars[2]);
+            int m = vigil__scope_match(rd, &po->po_principal, rd->rd_vars[0]);
+            if (m == 1) m = vigil__scope_match(rd, &po->po_resource, rd->rd_vars[2]);
             if (m < 0) return m;
             if (!m) {
                 if (ce) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);
                 TR(tr, ": scope does not match\n");
                 continue;
             }
-            if (!po.po_verified) {
-                if ((rc = vigil__verify(rd, &po))) return rc;
-                vigil__policy_verified(rd, num, po.po_uses);
+            if (!po->po_verified) {
+                /* Verified once per generation: a copy learns what it uses, then the kept record. */
+                scratch = *po;
+                if ((rc = vigil__verify(rd, &scratch))) return rc;
+                vigil__policy_verified(rd, num, scratch.po_uses);
+                po = &scratch;
             }
-            if ((rc = vigil__run(rd, &po, &truth, &kind, &pc))) return rc;
+            if ((rc = vigil__run(rd, po, &truth, &kind, &pc))) return rc;
             if (ce) outcome_keep(rd, ce, (uint32_t)truth, kind, pc);
         }
         if (kind) {
@@ -287,7 +291,7 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
             }
             out->error_count++;
             uint32_t line = 0, col = 0;
-            if (span_of(&po, pc, &line, &col))
+            if (span_of(po, pc, &line, &col))
                 TR(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
             else
                 TR(tr, ": scope matches; error at pc %u: %s\n", pc, err_names[kind]);
@@ -295,12 +299,12 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
         }
         TR(tr, ": scope matches; condition %s\n", truth ? "true" : "false");
         if (!truth) continue;
-        if (po.po_flags & VIGIL_POL_FORBID) {
+        if (po->po_flags & VIGIL_POL_FORBID) {
             if (nforbid < VIGIL_RESULT_MAX_POLICIES) forbids[nforbid] = num;
             nforbid++;
-            if (po.po_flags & VIGIL_POL_STEP_UP) {
-                if (po.po_step_up > level) level = po.po_step_up;
-                if (po.po_max_age < max_age) max_age = po.po_max_age;
+            if (po->po_flags & VIGIL_POL_STEP_UP) {
+                if (po->po_step_up > level) level = po->po_step_up;
+                if (po->po_max_age < max_age) max_age = po->po_max_age;
             } else {
                 all_step_up = 0;
             }

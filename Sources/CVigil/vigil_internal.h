@@ -382,6 +382,18 @@ typedef struct vigil__policy {
 
 /** Reads and checks policy `num`: VIGIL_OK or VIGIL_E_CORRUPT. */
 int vigil__policy_get(vigil__reader *rd, uint32_t num, vigil__policy *out);
+/** Policy `num` without a copy where the thread keeps it: *out points at the kept record (valid while the
+ *  generation lasts), else at `scratch`, filled by vigil__policy_get. */
+static inline int vigil__policy_ref(vigil__reader *rd, uint32_t num, vigil__policy *scratch,
+                                    const vigil__policy **out) {
+    if (rd->rd_pc_epoch == rd->rd_epoch && num < VIGIL__PCACHE_MAX && num < rd->rd_hdr.vh_policy_count &&
+        rd->rd_pc[num].po_rec) {
+        *out = &rd->rd_pc[num];
+        return VIGIL_OK;
+    }
+    *out = scratch;
+    return vigil__policy_get(rd, num, scratch);
+}
 /** Checks a program (IDX-P003) and sets po->po_uses: VIGIL_OK or VIGIL_E_CORRUPT. */
 int vigil__verify(vigil__reader *rd, vigil__policy *po);
 /** Records that policy `num`'s program passed verification (with what it uses), so later decisions skip it. */
