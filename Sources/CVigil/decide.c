@@ -246,6 +246,8 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
     uint32_t permits[VIGIL_RESULT_MAX_POLICIES], forbids[VIGIL_RESULT_MAX_POLICIES];
     uint32_t npermit = 0, nforbid = 0, level = 0, max_age = UINT32_MAX;
     int all_step_up = 1;
+    vigil__scope_entity principal = vigil__scope_entity_of(rd->rd_vars[0]);
+    vigil__scope_entity resource = vigil__scope_entity_of(rd->rd_vars[2]);
     for (uint32_t c = 0; c < count; c++) {
         uint32_t num = nums[c];
         vigil__policy scratch;
@@ -265,8 +267,8 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
             kind = ce->cc_kind;
             pc = ce->cc_pc;
         } else {
-            int m = vigil__scope_match(rd, &po->po_principal, rd->rd_vars[0]);
-            if (m == 1) m = vigil__scope_match(rd, &po->po_resource, rd->rd_vars[2]);
+            int m = vigil__scope_match(rd, &po->po_principal, &principal);
+            if (m == 1) m = vigil__scope_match(rd, &po->po_resource, &resource);
             if (m < 0) return m;
             if (!m) {
                 if (ce) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);

@@ -460,16 +460,7 @@ int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b) {
     if (a == b) return 1;
     vigil__entity en;
     int rc = vigil__entity_get(rd, a, &en, 0);
-    if (rc <= 0) return rc;
-    /* Binary search of the sorted ancestor closure (IDX-E002). */
-    uint32_t lo = 0, hi = en.en_anc_count;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t x = vigil__rd32(en.en_anc + 4 * (size_t)mid);
-        if (x == b) return 1;
-        if (x < b) lo = mid + 1; else hi = mid;
-    }
-    return 0;
+    return rc <= 0 ? rc : vigil__has_ancestor(&en, b);
 }
 
 int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap) {

@@ -400,8 +400,30 @@ int vigil__verify(vigil__reader *rd, vigil__policy *po);
 void vigil__policy_verified(vigil__reader *rd, uint32_t num, uint32_t uses);
 /** Runs a verified program: VIGIL_OK with the truth (0 or 1) or an error kind and pc set; or VIGIL_E_CORRUPT. */
 int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc);
+/** A request's principal or resource as its candidates' scopes see it: its record is read by the first scope
+ *  that needs it (its type or ancestors) and kept for the others, instead of once per scope. */
+typedef struct vigil__scope_entity {
+    uint32_t se_eid;
+    int se_read;              /* se_en holds what vigil__entity_get gave (want 0) */
+    vigil__entity se_en;
+} vigil__scope_entity;
+static inline vigil__scope_entity vigil__scope_entity_of(vigil_val entity) {
+    vigil__scope_entity se = { vigil__rd32(entity.p + 1), 0, { 0 } };
+    return se;
+}
 /** Matches a scope constraint natively: 1, 0, or VIGIL_E_CORRUPT. */
-int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil_val entity);
+int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se);
+/** Whether eid b is among an entity's ancestors (the sorted closure, IDX-E002). */
+static inline int vigil__has_ancestor(const vigil__entity *en, uint32_t b) {
+    uint32_t lo = 0, hi = en->en_anc_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t x = vigil__rd32(en->en_anc + 4 * (size_t)mid);
+        if (x == b) return 1;
+        if (x < b) lo = mid + 1; else hi = mid;
+    }
+    return 0;
+}
 /** `a in b` for eids: a == b or b is an ancestor of a. 1, 0 or VIGIL_E_CORRUPT. */
 int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b);
 

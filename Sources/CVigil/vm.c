@@ -119,20 +119,23 @@ static int entity_type(vigil__reader *rd, uint32_t eid, uint32_t *type) {
     return VIGIL_OK;
 }
 
-int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil_val entity) {
-    uint32_t eid = vigil__rd32(entity.p + 1), type;
-    int rc;
+int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se) {
     switch (sc->sc_kind) {
     case VIGIL_SCOPE_ANY: return 1;
-    case VIGIL_SCOPE_EQ: return eid == sc->sc_eid;
-    case VIGIL_SCOPE_IN: return vigil__entity_in(rd, eid, sc->sc_eid);
-    case VIGIL_SCOPE_IS:
-    case VIGIL_SCOPE_IS_IN:
-        if ((rc = entity_type(rd, eid, &type))) return rc;
-        if (type != sc->sc_type) return 0;
-        return sc->sc_kind == VIGIL_SCOPE_IS ? 1 : vigil__entity_in(rd, eid, sc->sc_eid);
+    case VIGIL_SCOPE_EQ: return se->se_eid == sc->sc_eid;
+    case VIGIL_SCOPE_IN: if (se->se_eid == sc->sc_eid) return 1; break;
+    case VIGIL_SCOPE_IS: case VIGIL_SCOPE_IS_IN: break;
     default: return VIGIL_E_CORRUPT;
     }
+    if (!se->se_read) {
+        /* Not stored (temporary or unknown): no ancestors, and the type the request gave, as Cedar sees it. */
+        int rc = vigil__entity_get(rd, se->se_eid, &se->se_en, 0);
+        if (rc < 0) return rc;
+        se->se_read = 1;
+    }
+    if (sc->sc_kind != VIGIL_SCOPE_IN && se->se_en.en_type != sc->sc_type) return 0;
+    if (sc->sc_kind == VIGIL_SCOPE_IS) return 1;
+    return se->se_eid == sc->sc_eid || vigil__has_ancestor(&se->se_en, sc->sc_eid);
 }
 
 /* A tag key's name id, if the index has the name: 1, 0, or an error. */

@@ -300,18 +300,35 @@ void test_vm(void) {
     rd->rd_vars[3] = (vigil_val){ empty_rec, 9 };
     programs();
     verifier();
-    /* Scope matching, natively. */
+    /* Scope matching, natively; each scope entity is read once and kept for the scopes after. */
+    vigil__scope_entity alice = vigil__scope_entity_of(rd->rd_vars[0]), ghost = vigil__scope_entity_of(rd->rd_vars[1]),
+                        bob = vigil__scope_entity_of(rd->rd_vars[2]);
     vigil_scope sc = { VIGIL_SCOPE_IN, e_admins, 0 };
-    CHECK_EQ(vigil__scope_match(rd, &sc, rd->rd_vars[0]), 1);
-    CHECK_EQ(vigil__scope_match(rd, &sc, rd->rd_vars[2]), 0);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &alice), 1);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &bob), 0);
     sc = (vigil_scope){ VIGIL_SCOPE_IS_IN, e_admins, n_user };
-    CHECK_EQ(vigil__scope_match(rd, &sc, rd->rd_vars[0]), 1);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &alice), 1);
     sc = (vigil_scope){ VIGIL_SCOPE_IS_IN, e_admins, n_group };
-    CHECK_EQ(vigil__scope_match(rd, &sc, rd->rd_vars[0]), 0);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &alice), 0);
     sc = (vigil_scope){ VIGIL_SCOPE_EQ, e_bob, 0 };
-    CHECK_EQ(vigil__scope_match(rd, &sc, rd->rd_vars[2]), 1);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &bob), 1);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &alice), 0);
     sc = (vigil_scope){ VIGIL_SCOPE_IS, 0, n_user };
-    CHECK_EQ(vigil__scope_match(rd, &sc, rd->rd_vars[1]), 1);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &ghost), 1);
+    CHECK_EQ(vigil__scope_match(rd, &sc, &bob), 1);
+    CHECK(alice.se_read && ghost.se_read && bob.se_read);
+    /* `in` itself needs no record; the kept one answers for another entity's scope. */
+    vigil__scope_entity again = vigil__scope_entity_of(rd->rd_vars[0]);
+    sc = (vigil_scope){ VIGIL_SCOPE_IN, e_alice, 0 };
+    CHECK_EQ(vigil__scope_match(rd, &sc, &again), 1);
+    CHECK(!again.se_read);
+    sc = (vigil_scope){ VIGIL_SCOPE_IN, e_admins, 0 };
+    CHECK_EQ(vigil__scope_match(rd, &sc, &again), 1);
+    CHECK(again.se_read);
+    sc = (vigil_scope){ VIGIL_SCOPE_IS, 0, n_group };
+    CHECK_EQ(vigil__scope_match(rd, &sc, &again), 0);
+    sc = (vigil_scope){ 9, 0, 0 };
+    CHECK_EQ(vigil__scope_match(rd, &sc, &again), VIGIL_E_CORRUPT);
     vigil__reader_end(rd);
     vigil_index_close(ix);
     tix_remove(t.dir);
