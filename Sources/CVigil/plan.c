@@ -241,6 +241,20 @@ static uint32_t append_keyed(const vigil__plan *pl, uint32_t e, uint64_t *out, u
     return n;
 }
 
+/* The kept-candidates slot of a kept plan's action and a stored principal (a temporary eid names another entity
+ * in the next request), with its key filled in: a hit when wh_epoch is current. */
+static vigil__who_entry *who_slot(vigil__reader *rd, const vigil__plan *pl, uint32_t principal) {
+    if (principal >= VIGIL_TEMP_ID_BASE) return NULL;
+    uint32_t h = pl->pl_action * 0x9E3779B1u ^ principal * 0x85EBCA77u;
+    vigil__who_entry *w = &rd->rd_who[(h ^ h >> 16) & (VIGIL__WHO - 1)];
+    if (w->wh_epoch != rd->rd_plan_epoch || w->wh_action != pl->pl_action || w->wh_principal != principal) {
+        w->wh_epoch = 0;                       /* a miss: filled once selected */
+        w->wh_action = pl->pl_action;
+        w->wh_principal = principal;
+    }
+    return w;
+}
+
 int vigil__candidates(vigil__reader *rd, const vigil__plan *pl, uint32_t principal, int all, const uint32_t **nums,
                       uint32_t *count) {
     if (!pl->pl_cached) {
@@ -252,6 +266,13 @@ int vigil__candidates(vigil__reader *rd, const vigil__plan *pl, uint32_t princip
     if (all) {
         *nums = pl->pl_all;
         *count = pl->pl_always_count + pl->pl_keyed_count;
+        return VIGIL_OK;
+    }
+    /* rd_plan_epoch is the epoch of this cached plan: vigil__plan_get has just handed it out. */
+    vigil__who_entry *who = who_slot(rd, pl, principal);
+    if (who && who->wh_epoch == rd->rd_plan_epoch) {
+        *nums = who->wh_nums;
+        *count = who->wh_count;
         return VIGIL_OK;
     }
     uint64_t *keyed = vigil__alloc_aligned(rd, 8 * (size_t)pl->pl_keyed_count);
@@ -284,5 +305,10 @@ int vigil__candidates(vigil__reader *rd, const vigil__plan *pl, uint32_t princip
     }
     *nums = out;
     *count = n;
+    if (who && n <= VIGIL__WHO_MAX) {
+        memcpy(who->wh_nums, out, 4 * (size_t)n);
+        who->wh_count = n;
+        who->wh_epoch = rd->rd_plan_epoch;
+    }
     return VIGIL_OK;
 }

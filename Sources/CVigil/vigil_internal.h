@@ -67,6 +67,8 @@
 #define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
 #define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
+#define VIGIL__WHO           1024        /* (action, principal) pairs whose candidates a thread keeps (a power of 2) */
+#define VIGIL__WHO_MAX       30          /* the most candidates kept for one pair */
 
 /* Little-endian reads at any alignment: LMDB values carry no alignment guarantee. */
 static inline uint32_t vigil__rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -145,6 +147,15 @@ typedef struct vigil__plan_slot {
     uint8_t ps_id[VIGIL__PLAN_ID_LEN];
     vigil__plan ps_plan;
 } vigil__plan_slot;
+
+/** The candidates of one (action, principal) pair under one plan epoch (plan.c): the plan's policies that the
+ *  principal's scope can match, as vigil__candidates selects them. */
+typedef struct vigil__who_entry {
+    uint64_t wh_epoch;           /* valid when equal to rd_plan_epoch */
+    uint32_t wh_action, wh_principal;
+    uint32_t wh_count;
+    uint32_t wh_nums[VIGIL__WHO_MAX];
+} vigil__who_entry;
 
 /** An open index. */
 struct vigil_index {
@@ -234,6 +245,10 @@ struct vigil__reader {
     uint64_t rd_plan_epoch;
     uint64_t rd_plan_seen;             /* the rd_epoch that rd_plan_epoch belongs to */
     uint64_t rd_plan_txn;              /* the rd_txn_serial of the last plan handed out */
+    /* Candidates by (action, principal), direct-mapped: selecting them walks the principal's ancestors through
+     * the plan's keyed pairs, the same walk for every request of a hot user; both depend only on the snapshot
+     * and the plan, so they are valid while wh_epoch equals rd_plan_epoch (which moves with rd_epoch). */
+    vigil__who_entry rd_who[VIGIL__WHO];
     uint8_t *rd_plan_buf;              /* VIGIL__PLAN_BYTES */
     size_t rd_plan_top;
     /* Policy records of one generation, copied out of the map with their checks done and their programs
@@ -434,8 +449,9 @@ int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b);
 int vigil__plan_get(vigil__reader *rd, const uint8_t *type, size_t tlen, const uint8_t *id, size_t ilen,
                     vigil__plan *out);
 /** The policy numbers of `plan` whose principal scope can match `principal` (an eid), or every policy of the
- *  plan when `all` (explain lists them all), ascending and unique, in the arena: VIGIL_OK, VIGIL_E_LIMIT or
- *  VIGIL_E_CORRUPT. Scopes are still to be matched exactly. */
+ *  plan when `all` (explain lists them all), ascending and unique, in the arena or the thread's kept candidates
+ *  (valid until the next call): VIGIL_OK, VIGIL_E_LIMIT or VIGIL_E_CORRUPT. Scopes are still to be matched
+ *  exactly. */
 int vigil__candidates(vigil__reader *rd, const vigil__plan *plan, uint32_t principal, int all, const uint32_t **nums,
                       uint32_t *count);
 

@@ -1,6 +1,7 @@
 /* test_plan.c — candidate plans (plan.c) against brute force: more actions than plan slots, plans that overflow
  * the plan buffer, principals with few and with many ancestors (both ways of picking keyed policies, and the
- * heapsort past 16 matches). */
+ * heapsort past 16 matches), and principals whose candidates the thread keeps (`two`, `none`) decided in turn
+ * with the others, so that kept lists are found again, and never one principal's for another. */
 #include "testing.h"
 
 #include <stdlib.h>
@@ -60,7 +61,9 @@ void test_plan(void) {
     }
     /* few: in 40 groups (fewer ancestors than keyed policies: probe by ancestor); many: in every group and every
      * team (more ancestors than keyed policies: test each policy); none: in nothing. */
-    int few[GROUPS], all[GROUPS], none[GROUPS] = { 0 };
+    int few[GROUPS], all[GROUPS], none[GROUPS] = { 0 }, two[GROUPS] = { 0 };
+    uint32_t two_anc[2] = { 3, 64 };
+    two[3] = two[64] = 1;
     uint32_t few_anc[GROUPS], many_anc[GROUPS + OTHERS], nfew = 0;
     for (int g = 0; g < GROUPS; g++) {
         few[g] = g % 5 < 2;
@@ -71,6 +74,7 @@ void test_plan(void) {
     tix_entity(&t, "User", "few", VIGIL_ENT_PRESENT, few_anc, nfew, &empty, NULL);
     tix_entity(&t, "User", "many", VIGIL_ENT_PRESENT, many_anc, GROUPS + OTHERS, &empty, NULL);
     tix_entity(&t, "User", "none", VIGIL_ENT_PRESENT, NULL, 0, &empty, NULL);
+    tix_entity(&t, "User", "two", VIGIL_ENT_PRESENT, two_anc, 2, &empty, NULL);
     tix_entity(&t, "Doc", "d", VIGIL_ENT_PRESENT, NULL, 0, &empty, NULL);
     uint32_t first_action = t.nents;
     for (int j = 0; j < ACTIONS; j++) {
@@ -96,10 +100,13 @@ void test_plan(void) {
     vigil_index *ix = NULL;
     CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
     /* Twice: the first pass builds the plans (and overflows the buffer), the second uses what was kept. */
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 3; pass++) {
+        check_user(ix, "two", two, pass);
         check_user(ix, "few", few, pass);
         check_user(ix, "many", all, pass);
         check_user(ix, "none", none, pass);
+        check_user(ix, "two", two, pass);
+        check_user(ix, "nobody", none, pass);   /* not in the index: a temporary principal */
     }
     /* A batch across every action: plans handed out in one transaction must stay put while others are built. */
     vigil_request base, acts[ACTIONS];
