@@ -557,6 +557,31 @@ static int compact_escape(parser *ps, int depth, vigil_val *out) {
     return rc;
 }
 
+/* A member's name id and declared type: remembered by depth and position (rd_keys) when the key is the same as
+ * last time there, under the same descriptor of the same snapshot. Only descriptors in the plan buffer are
+ * remembered (a raw plan's lies in the map), and only stored names (a temporary id is this request's own). */
+static int member_key(parser *ps, int depth, uint32_t at, const uint8_t *ty, const uint8_t *key, uint32_t klen,
+                      uint32_t *id, const uint8_t **field) {
+    vigil__reader *rd = ps->rd;
+    int keep = depth < VIGIL__KEY_DEPTHS && at < VIGIL__KEY_SLOTS && klen <= VIGIL__KEY_LEN &&
+               (!ty || (ty >= rd->rd_plan_buf && ty < rd->rd_plan_buf + VIGIL__PLAN_BYTES));
+    vigil__key_memo *m = keep ? &rd->rd_keys[depth][at] : NULL;
+    if (m && m->km_epoch == rd->rd_epoch && m->km_plan_epoch == rd->rd_plan_epoch && m->km_type == ty &&
+        m->km_len == klen && memcmp(m->km_bytes, key, klen) == 0) {
+        *id = m->km_id;
+        *field = m->km_field;
+        return VIGIL_OK;
+    }
+    int rc = vigil__name_id(rd, key, klen, id);
+    if (rc) return rc;
+    *field = field_type(ty, *id);
+    if (m && *id < VIGIL_TEMP_ID_BASE) {
+        *m = (vigil__key_memo){ rd->rd_epoch, rd->rd_plan_epoch, ty, *field, *id, klen, { 0 } };
+        memcpy(m->km_bytes, key, klen);
+    }
+    return VIGIL_OK;
+}
+
 /* An object in one pass: each member's name id and value go back to back from `start`, then a table over them
  * becomes the canonical record. A first key that names an escape is looked at twice: only an object with that
  * one member is the escape. */
@@ -575,12 +600,12 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
     if (ps->pos < ps->n && ps->s[ps->pos] == '}') ps->pos++;
     else for (;;) {
         size_t mark = ps->rd->rd_top;
-        const uint8_t *key;
+        const uint8_t *key, *field = NULL;
         uint32_t klen, id;
         skip_ws(ps);
         if ((rc = string_bytes(ps, &key, &klen))) return rc;
         int kind = count == 0 && escapes ? escape_kind(key, klen) : ESC_NONE;
-        if (kind == ESC_NONE && (rc = vigil__name_id(ps->rd, key, klen, &id))) return rc;
+        if (kind == ESC_NONE && (rc = member_key(ps, depth, count, ty, key, klen, &id, &field))) return rc;
         ps->rd->rd_top = mark;
         skip_ws(ps);
         if (ps->pos >= ps->n || ps->s[ps->pos] != ':') return CTX_ERR;
@@ -602,12 +627,13 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
             ps->pos = value;
             const char *name = kind == ESC_ENTITY ? "__entity" : kind == ESC_EXTN ? "__extn" : "__expr";
             if ((rc = vigil__name_id(ps->rd, (const uint8_t *)name, strlen(name), &id))) return rc;
+            field = field_type(ty, id);
         }
         uint8_t *idp = vigil__alloc(ps->rd, 4);
         if (!idp) return VIGIL_E_LIMIT;
         vigil__wr32(idp, id);
         vigil_val v;
-        if ((rc = build_value(ps, depth + 1, field_type(ty, id), &v))) return rc;
+        if ((rc = build_value(ps, depth + 1, field, &v))) return rc;
         count++;
         skip_ws(ps);
         if (ps->pos >= ps->n) return CTX_ERR;

@@ -111,6 +111,17 @@ static void sort_u64(uint64_t *a, uint32_t n) {
     }
 }
 
+/* A context type descriptor equal to `type` that a plan of this plan epoch already holds, or NULL. */
+static const uint8_t *shared_context_type(const vigil__reader *rd, const uint8_t *type, uint32_t size) {
+    for (uint32_t i = 0; i < VIGIL__PLAN_SLOTS; i++) {
+        const vigil__plan_slot *slot = &rd->rd_plan[i];
+        if (slot->ps_epoch == rd->rd_plan_epoch && slot->ps_plan.pl_ctx_size == size &&
+            memcmp(slot->ps_plan.pl_ctx_type, type, size) == 0)
+            return slot->ps_plan.pl_ctx_type;
+    }
+    return NULL;
+}
+
 /* Copies a raw plan into the plan buffer, split by principal scope: 1 kept, 0 no room, or VIGIL_E_*. */
 static int keep(vigil__reader *rd, vigil__plan *pl) {
     uint32_t ctx_size = pl->pl_ctx_size;
@@ -119,7 +130,11 @@ static int keep(vigil__reader *rd, vigil__plan *pl) {
     uint32_t *all = plan_alloc(rd, 4 * (size_t)total);
     uint32_t *nums = plan_alloc(rd, 4 * (size_t)total);
     uint64_t *pairs = plan_alloc(rd, 8 * (size_t)total);
-    uint8_t *ctx = ctx_size ? plan_alloc(rd, ctx_size) : NULL;
+    /* Actions that share a context type share one copy, so that a descriptor's address names its content within
+     * a plan epoch (json.c remembers context keys by descriptor). */
+    const uint8_t *ctx = ctx_size ? shared_context_type(rd, pl->pl_ctx_type, ctx_size) : NULL;
+    int ctx_copy = ctx_size && !ctx;
+    if (ctx_copy) ctx = plan_alloc(rd, ctx_size);
     if (!all || !nums || !pairs || (ctx_size && !ctx)) { rd->rd_plan_top = mark; return 0; }
     uint32_t count, always = 0, keyed = 0;
     int rc = merge_raw(pl, all, &count);
@@ -135,7 +150,7 @@ static int keep(vigil__reader *rd, vigil__plan *pl) {
         }
     }
     sort_u64(pairs, keyed);
-    if (ctx) memcpy(ctx, pl->pl_ctx_type, ctx_size);
+    if (ctx_copy) memcpy((uint8_t *)ctx, pl->pl_ctx_type, ctx_size);
     pl->pl_ctx_type = ctx;
     pl->pl_all = all;
     pl->pl_always = nums;

@@ -68,6 +68,9 @@
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
 #define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
 #define VIGIL__WHO           1024        /* (action, principal) pairs whose candidates a thread keeps (a power of 2) */
+#define VIGIL__KEY_DEPTHS    2           /* context objects whose keys a thread remembers: the context, one level in */
+#define VIGIL__KEY_SLOTS     8           /* keys remembered per object, by position */
+#define VIGIL__KEY_LEN       24          /* the longest key remembered, in bytes */
 #define VIGIL__WHO_MAX       30          /* the most candidates kept for one pair */
 
 /* Little-endian reads at any alignment: LMDB values carry no alignment guarantee. */
@@ -156,6 +159,17 @@ typedef struct vigil__who_entry {
     uint32_t wh_count;
     uint32_t wh_nums[VIGIL__WHO_MAX];
 } vigil__who_entry;
+
+/** A context key read at one position of one object (json.c): its name id and declared type, valid while the
+ *  snapshot and the plan epoch (which owns the descriptor km_type points into) are the same. */
+typedef struct vigil__key_memo {
+    uint64_t km_epoch, km_plan_epoch;
+    const uint8_t *km_type;      /* the object's record descriptor, or NULL (schema-less) */
+    const uint8_t *km_field;     /* the key's type in it, or NULL */
+    uint32_t km_id;              /* a stored name id */
+    uint32_t km_len;
+    uint8_t km_bytes[VIGIL__KEY_LEN];
+} vigil__key_memo;
 
 /** An open index. */
 struct vigil_index {
@@ -249,6 +263,9 @@ struct vigil__reader {
      * the plan's keyed pairs, the same walk for every request of a hot user; both depend only on the snapshot
      * and the plan, so they are valid while wh_epoch equals rd_plan_epoch (which moves with rd_epoch). */
     vigil__who_entry rd_who[VIGIL__WHO];
+    /* Context keys by object depth and position: a client sends the same keys in the same order request after
+     * request, so a key equal to last time's at its place skips the name lookup and the descriptor walk. */
+    vigil__key_memo rd_keys[VIGIL__KEY_DEPTHS][VIGIL__KEY_SLOTS];
     uint8_t *rd_plan_buf;              /* VIGIL__PLAN_BYTES */
     size_t rd_plan_top;
     /* Policy records of one generation, copied out of the map with their checks done and their programs

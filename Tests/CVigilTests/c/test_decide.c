@@ -410,9 +410,14 @@ static void schema_directed(void) {
     tix_entity(&t, "User", "alice", VIGIL_ENT_PRESENT, NULL, 0, NULL, NULL);
     uint32_t view = tix_entity(&t, "Action", "view", VIGIL_ENT_PRESENT | VIGIL_ENT_ACTION, NULL, 0, NULL, NULL);
     tix_entity(&t, "Action", "edit", VIGIL_ENT_PRESENT | VIGIL_ENT_ACTION, NULL, 0, NULL, NULL);
-    vb desc = { .n = 0 }, net = { .n = 0 };
+    uint32_t share = tix_entity(&t, "Action", "share", VIGIL_ENT_PRESENT | VIGIL_ENT_ACTION, NULL, 0, NULL, NULL);
+    uint32_t list = tix_entity(&t, "Action", "list", VIGIL_ENT_PRESENT | VIGIL_ENT_ACTION, NULL, 0, NULL, NULL);
+    vb desc = { .n = 0 }, net = { .n = 0 }, plain = { .n = 0 };
     vb_u8(&desc, VIGIL_T_RECORD); vb_u32(&desc, 1); vb_u32(&desc, n_ip); vb_u8(&desc, 1); vb_u8(&desc, VIGIL_T_IPADDR);
     tix_ctx_type(&t, view, &desc);
+    tix_ctx_type(&t, share, &desc);            /* the same type as view's */
+    vb_u8(&plain, VIGIL_T_RECORD); vb_u32(&plain, 1); vb_u32(&plain, n_ip); vb_u8(&plain, 1); vb_u8(&plain, VIGIL_T_STRING);
+    tix_ctx_type(&t, list, &plain);            /* ip: String */
     uint8_t ip[19];
     CHECK(vigil__ip_parse((const uint8_t *)"10.0.0.0/8", 10, ip));
     memcpy(net.b, ip, 19);
@@ -436,6 +441,16 @@ static void schema_directed(void) {
             VIGIL_REASON_ERROR, NONE, NONE);
     /* edit has no context type: the string stays a string, and isInRange is a type error. */
     EXPECT(make_req("alice", "edit", "d1", "{\"ip\": \"10.1.2.3\"}", NULL), 0, VIGIL_DENY, 0, NONE, L(0), 1);
+    /* The same keys under each action's type in turn, at the same and at other places: a thread remembers keys
+     * by place and descriptor, and view and share share theirs. */
+    for (int round = 0; round < 3; round++) {
+        const char *ctx = round == 1 ? "{\"x\": 1, \"ip\": \"10.1.2.3\"}" : "{\"ip\": \"10.1.2.3\", \"x\": 1}";
+        EXPECT(make_req("alice", "view", "d1", ctx, NULL), 0, VIGIL_ALLOW, 0, L(0), 1, NONE);
+        EXPECT(make_req("alice", "list", "d1", ctx, NULL), 0, VIGIL_DENY, 0, NONE, L(0), 1);
+        EXPECT(make_req("alice", "share", "d1", ctx, NULL), 0, VIGIL_ALLOW, 0, L(0), 1, NONE);
+        EXPECT(make_req("alice", "edit", "d1", ctx, NULL), 0, VIGIL_DENY, 0, NONE, L(0), 1);
+        EXPECT(make_req("alice", "share", "d1", ctx, NULL), 0, VIGIL_ALLOW, 0, L(0), 1, NONE);
+    }
     /* A batch parses the context once per context type, and each pair gets its own. */
     vigil_request base = make_req("alice", "", "", "{\"ip\": \"10.1.2.3\"}", NULL), pairs[3];
     pairs[0] = make_req("", "view", "d1", NULL, NULL);
