@@ -88,8 +88,11 @@ enum vigil_ext_fn {                                                        /* OR
  *   - Constant folding happens in the compiler: extension constructors with literal arguments become constants.
  *     A call the compiler can prove fails (an invalid literal) becomes OP_ERROR, after its arguments' code, so the
  *     error is raised at the same point of evaluation as in Cedar.
- *   - `when { c }` / `unless { c }` clauses: <c> JUMP_IF_FALSE Lno (or JUMP_IF_TRUE for unless) for each clause,
- *     then TRUE RET; Lno: FALSE RET.
+ *   - `when { c }` / `unless { c }` clauses: <c> JUMP_IF_FALSE Lno (or JUMP_IF_TRUE for unless) for each clause
+ *     but the last, which is <c> RET (unless: <c> NOT RET), then Lno: FALSE RET when there was a jump; RET and
+ *     NOT refuse a non-Bool as the jump does, at the clause's position. No clause at all: TRUE RET. (Indexes
+ *     compiled before 2026-11-23 end every program with JUMP_IF_FALSE/TRUE Lno; TRUE RET; Lno: FALSE RET, which
+ *     computes the same: the reader runs both.)
  */
 
 #endif /* VIGIL_OPCODES_H */

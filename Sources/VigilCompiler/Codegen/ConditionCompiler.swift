@@ -17,21 +17,30 @@ struct ConditionCompiler {
         self.slots = slots
     }
 
-    /// The program for `conditions`: each clause jumps to a shared `FALSE RET` when it fails (a `when` that is
-    /// false, an `unless` that is true), and falling through all of them returns true.
+    /// The program for `conditions`: each clause but the last jumps to a shared `FALSE RET` when it fails (a
+    /// `when` that is false, an `unless` that is true); the last returns its own value (`unless`: negated), which
+    /// is the policy's truth once the others held. `RET` and `NOT` refuse a non-Bool as the jump would, at the
+    /// clause's position, so errors are the same; no condition at all is `TRUE RET`.
     static func compile(
         _ conditions: [Condition], file: SourceFile, slots: [Slot: EntityUID] = [:], interner: inout some Interning
     ) throws(Diagnostics) -> Program {
         var c = ConditionCompiler(file: file, slots: slots)
         var failJumps: [Int] = []
-        for clause in conditions {
+        for (k, clause) in conditions.enumerated() {
             try c.expr(clause.body, &interner)
             let at = c.position(clause.body.span)
-            failJumps.append(c.builder.emitJump(clause.kind == .when ? .jumpIfFalse : .jumpIfTrue, at: at))
+            if k < conditions.count - 1 {
+                failJumps.append(c.builder.emitJump(clause.kind == .when ? .jumpIfFalse : .jumpIfTrue, at: at))
+            } else {
+                if clause.kind == .unless { c.builder.emit(.not, at: at) }
+                c.builder.emit(.ret, at: at)
+            }
         }
         let end = c.position(conditions.last?.span ?? .none)
-        c.builder.emit(.true, at: end)
-        c.builder.emit(.ret, at: end)
+        if conditions.isEmpty {
+            c.builder.emit(.true, at: end)
+            c.builder.emit(.ret, at: end)
+        }
         if !failJumps.isEmpty {
             for j in failJumps { c.builder.patch(j) }
             c.builder.emit(.false, at: end)

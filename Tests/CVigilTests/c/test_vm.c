@@ -78,6 +78,14 @@ static void programs(void) {
     RESET(); asm0(&p, OP_TRUE); asm0(&p, OP_RET); TRUTH(1);
     RESET(); asm0(&p, OP_FALSE); asm0(&p, OP_NOT); asm0(&p, OP_RET); TRUTH(1);
     RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); at = asm0(&p, OP_RET); ERROR(VIGIL_ERR_TYPE, at);
+    /* The compiler's last clause: `when { c }` is <c> RET, `unless { c }` is <c> NOT RET; a non-Bool fails where
+     * the clause's jump used to, with the same kind. */
+    RESET(); asm0(&p, OP_TRUE); asm0(&p, OP_NOT); asm0(&p, OP_RET); TRUTH(0);
+    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); at = asm0(&p, OP_NOT); asm0(&p, OP_RET);
+    ERROR(VIGIL_ERR_TYPE, at);
+    RESET(); vb_long(&c, 1); nc = 1; asm1(&p, OP_CONST, 0); j = asm1(&p, OP_JUMP_IF_FALSE, 0);
+    asm0(&p, OP_TRUE); asm0(&p, OP_RET); asm_patch(&p, j, p.n); asm0(&p, OP_FALSE); asm0(&p, OP_RET);
+    ERROR(VIGIL_ERR_TYPE, j);                  /* the same value at a clause's jump: the same error */
 
     /* Arithmetic: overflow is an error, never a wrap. */
     RESET(); vb_long(&c, INT64_MAX); vb_long(&c, 1); nc = 2;

@@ -53,9 +53,9 @@ import VigilPolicy
         var i = Interner()
         let (p, code) = try compile("permit(principal, action, resource) when { principal.risk >= 80 };", &i)
         let risk = try #require(i.names.id(of: "risk"))
+        // One clause: its value is the policy's truth, returned as it is (RET checks it is a Bool).
         #expect(code == [
             Instruction(.var, 0), Instruction(.getAttr, risk), Instruction(.const, 0), Instruction(.ge),
-            Instruction(.jumpIfFalse, 23), Instruction(.true), Instruction(.ret), Instruction(.false),
             Instruction(.ret),
         ])
         #expect(p.constants == [[2, 80, 0, 0, 0, 0, 0, 0, 0]])
@@ -78,11 +78,15 @@ import VigilPolicy
 
     @Test func unlessJumpsWhenTrueAndClausesShareTheFailure() throws {
         var i = Interner()
+        // Clauses before the last jump to the shared FALSE RET; the last returns its value, an unless negated.
         let (_, code) = try compile(
-            "forbid(principal, action, resource) when { context.a } unless { context.b };", &i)
-        #expect(code.map(\.op) == [.var, .getAttr, .jumpIfFalse, .var, .getAttr, .jumpIfTrue, .true, .ret, .false,
-                                   .ret])
-        #expect(code[2].operands == [32] && code[5].operands == [32])
+            "forbid(principal, action, resource) unless { context.a } when { context.b } unless { context.c };", &i)
+        #expect(code.map(\.op) == [.var, .getAttr, .jumpIfTrue, .var, .getAttr, .jumpIfFalse, .var, .getAttr, .not,
+                                   .ret, .false, .ret])
+        #expect(code[2].operands == [42] && code[5].operands == [42])
+        let (_, when) = try compile("forbid(principal, action, resource) unless { context.a } when { context.b };", &i)
+        #expect(when.map(\.op) == [.var, .getAttr, .jumpIfTrue, .var, .getAttr, .ret, .false, .ret])
+        #expect(when[2].operands == [26])
     }
 
     @Test func dottedHasTestsEachPrefixOnce() throws {
@@ -100,7 +104,7 @@ import VigilPolicy
         var i = Interner()
         let (p, code) = try compile(
             #"permit(principal, action, resource) when { context.ip.isInRange(ip("10.0.0.0/8")) };"#, &i)
-        #expect(code.prefix(5).map(\.op) == [.var, .getAttr, .const, .ext, .jumpIfFalse])
+        #expect(code.map(\.op) == [.var, .getAttr, .const, .ext, .ret])
         #expect(code[3].operands == [ExtensionNumber.isInRange.rawValue, 2])
         #expect(p.constants[0].first == 7)
         let (bad, badCode) = try compile(#"permit(principal, action, resource) when { ip("nope") == context.ip };"#, &i)
