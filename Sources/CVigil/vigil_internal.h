@@ -443,8 +443,6 @@ static inline vigil__scope_entity vigil__scope_entity_of(vigil_val entity) {
     vigil__scope_entity se = { vigil__rd32(entity.p + 1), 0, { 0 } };
     return se;
 }
-/** Matches a scope constraint natively: 1, 0, or VIGIL_E_CORRUPT. */
-int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se);
 /** Whether eid b is among an entity's ancestors (the sorted closure, IDX-E002). */
 static inline int vigil__has_ancestor(const vigil__entity *en, uint32_t b) {
     uint32_t lo = 0, hi = en->en_anc_count;
@@ -455,6 +453,15 @@ static inline int vigil__has_ancestor(const vigil__entity *en, uint32_t b) {
         if (x < b) lo = mid + 1; else hi = mid;
     }
     return 0;
+}
+/** vigil__scope_match's kinds that read the entity's type or ancestors (`in`, `is`, `is … in`). */
+int vigil__scope_match_read(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se);
+/** Matches a scope constraint natively: 1, 0, or VIGIL_E_CORRUPT. Inline: a decision matches two scopes per
+ *  candidate, and most are `any` or `==`. */
+static inline int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se) {
+    if (sc->sc_kind == VIGIL_SCOPE_ANY) return 1;
+    if (sc->sc_kind == VIGIL_SCOPE_EQ) return se->se_eid == sc->sc_eid;
+    return vigil__scope_match_read(rd, sc, se);
 }
 /** `a in b` for eids: a == b or b is an ancestor of a. 1, 0 or VIGIL_E_CORRUPT. */
 int vigil__entity_in(vigil__reader *rd, uint32_t a, uint32_t b);

@@ -1,5 +1,6 @@
 /*
- * vm.c — checking and running a policy's compiled condition (vigil_opcodes.h), and matching scopes.
+ * vm.c — checking and running a policy's compiled condition (vigil_opcodes.h), and matching scopes (the kinds
+ * that need no record inline, in vigil_internal.h).
  *
  * Verification (IDX-P003) runs before every run: it is linear in the program and its constants, allocates only
  * a boundary bitmap in the arena, and lets the interpreter trust opcodes, operands and jump targets. Stack depth
@@ -119,10 +120,8 @@ static int entity_type(vigil__reader *rd, uint32_t eid, uint32_t *type) {
     return VIGIL_OK;
 }
 
-int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se) {
+int vigil__scope_match_read(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se) {
     switch (sc->sc_kind) {
-    case VIGIL_SCOPE_ANY: return 1;
-    case VIGIL_SCOPE_EQ: return se->se_eid == sc->sc_eid;
     case VIGIL_SCOPE_IN: if (se->se_eid == sc->sc_eid) return 1; break;
     case VIGIL_SCOPE_IS: case VIGIL_SCOPE_IS_IN: break;
     default: return VIGIL_E_CORRUPT;
