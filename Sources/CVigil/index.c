@@ -260,7 +260,7 @@ int vigil__name_find(vigil__reader *rd, const uint8_t *name, size_t len, uint32_
     vigil__ncache_entry *slot = NULL;
     if (len <= VIGIL__NCACHE_LEN) {
         slot = &rd->rd_ncache[key_hash(name, len) & (VIGIL__NCACHE - 1)];
-        if (slot->nc_epoch == rd->rd_epoch && slot->nc_len == len && memcmp(slot->nc_bytes, name, len) == 0) {
+        if (slot->nc_epoch == rd->rd_epoch && slot->nc_len == len && vigil__bytes_eq(slot->nc_bytes, name, len)) {
             *id = slot->nc_id;
             return slot->nc_id != VIGIL_NONE;
         }
@@ -325,7 +325,7 @@ int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t
         for (int w = 0; w < VIGIL__WAYS; w++) {
             vigil__ucache_entry *e = &set[w];
             if (e->uc_epoch == rd->rd_epoch && e->uc_type == type && e->uc_len == len &&
-                memcmp(e->uc_bytes, id, len) == 0) {
+                vigil__bytes_eq(e->uc_bytes, id, len)) {
                 e->uc_used = (uint32_t)rd->rd_txn_serial;
                 *eid = e->uc_eid;
                 return VIGIL_OK;

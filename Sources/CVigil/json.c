@@ -567,7 +567,7 @@ static int member_key(parser *ps, int depth, uint32_t at, const uint8_t *ty, con
                (!ty || (ty >= rd->rd_plan_buf && ty < rd->rd_plan_buf + VIGIL__PLAN_BYTES));
     vigil__key_memo *m = keep ? &rd->rd_keys[depth][at] : NULL;
     if (m && m->km_epoch == rd->rd_epoch && m->km_plan_epoch == rd->rd_plan_epoch && m->km_type == ty &&
-        m->km_len == klen && memcmp(m->km_bytes, key, klen) == 0) {
+        m->km_len == klen && vigil__bytes_eq(m->km_bytes, key, klen)) {
         *id = m->km_id;
         *field = m->km_field;
         return VIGIL_OK;

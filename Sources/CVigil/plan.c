@@ -184,7 +184,7 @@ int vigil__plan_get(vigil__reader *rd, const uint8_t *type, size_t tlen, const u
     if (rc == 1 && ilen <= VIGIL__PLAN_ID_LEN) {
         slot = &rd->rd_plan[slot_hash(tid, id, ilen) & (VIGIL__PLAN_SLOTS - 1)];
         if (slot->ps_epoch == rd->rd_plan_epoch && slot->ps_type == tid && slot->ps_id_len == ilen &&
-            memcmp(slot->ps_id, id, ilen) == 0) {
+            vigil__bytes_eq(slot->ps_id, id, ilen)) {
             rd->rd_plan_txn = rd->rd_txn_serial;
             *out = slot->ps_plan;
             return VIGIL_OK;

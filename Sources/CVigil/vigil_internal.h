@@ -80,6 +80,25 @@ static inline int64_t vigil__rdi64(const uint8_t *p) { int64_t v; memcpy(&v, p, 
 static inline void vigil__wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static inline void vigil__wr64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
 
+/** Whether n bytes at a and b are equal. The caches compare short keys (names, ids, context keys, entity
+ *  values) a dozen times a decision: up to 16 bytes take two overlapping loads a side instead of a call. Reads
+ *  only a[0..n) and b[0..n). */
+static inline int vigil__bytes_eq(const uint8_t *a, const uint8_t *b, size_t n) {
+    if (n > 16) return memcmp(a, b, n) == 0;
+    if (n >= 8) {
+        uint64_t x, y, u, v;
+        memcpy(&x, a, 8); memcpy(&y, b, 8); memcpy(&u, a + n - 8, 8); memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4); memcpy(&y, b, 4); memcpy(&u, a + n - 4, 4); memcpy(&v, b + n - 4, 4);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    /* 0 to 3 bytes: the first, middle and last cover them all. */
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
 /** An encoded value (vigil_format.h), borrowed from the map or the arena. */
 typedef struct vigil_val {
     const uint8_t *p;
@@ -341,7 +360,7 @@ uint32_t vigil__value_check(const uint8_t *p, size_t n, int depth);
 uint32_t vigil__value_size(const uint8_t *p);
 /** Canonical order of encodings: bytewise, a proper prefix first (IDX-V001). */
 int vigil__value_cmp(vigil_val a, vigil_val b);
-static inline int vigil__value_eq(vigil_val a, vigil_val b) { return a.n == b.n && memcmp(a.p, b.p, a.n) == 0; }
+static inline int vigil__value_eq(vigil_val a, vigil_val b) { return a.n == b.n && vigil__bytes_eq(a.p, b.p, a.n); }
 /** Builds a canonical set from `count` valid elements (reordered in place) into the arena; 0 or VIGIL_E_LIMIT. */
 int vigil__set_build(vigil__reader *rd, vigil_val *elems, uint32_t count, vigil_val *out);
 /** Builds a canonical record from ids and values (reordered in place); 0, 1 on a duplicate id, VIGIL_E_LIMIT. */

@@ -126,7 +126,26 @@ static void test_like(void) {
     CHECK(like("a*b", "a*b"));            /* the pattern's own star is a wildcard; strings hold literal stars */
 }
 
+/* vigil__bytes_eq against memcmp: every length to past its word paths, a difference at every position, and the
+ * compared bytes at the very end of their buffers (so ASan sees any read past n). */
+static void test_bytes_eq(void) {
+    enum { MAX = 40 };
+    uint8_t a[MAX], b[MAX];
+    for (size_t n = 0; n <= MAX; n++) {
+        uint8_t *x = a + MAX - n, *y = b + MAX - n;
+        for (size_t i = 0; i < n; i++) x[i] = y[i] = (uint8_t)(i * 7 + n);
+        CHECK(vigil__bytes_eq(x, y, n));
+        for (size_t i = 0; i < n; i++) {
+            y[i] ^= 0x10;
+            CHECK_EQ(vigil__bytes_eq(x, y, n), memcmp(x, y, n) == 0);
+            CHECK(!vigil__bytes_eq(x, y, n));
+            y[i] ^= 0x10;
+        }
+    }
+}
+
 void test_value(void) {
+    test_bytes_eq();
     test_check();
     test_like();
     t_with_empty_index(test_build);
