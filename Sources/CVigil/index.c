@@ -18,20 +18,6 @@ static _Atomic uint64_t next_serial = 1;
 /* The thread's most recently used (handle serial, reader); a miss walks the handle's reader list. */
 static _Thread_local struct { uint64_t serial; vigil__reader *rd; } thread_cache;
 
-uint8_t *vigil__alloc(vigil__reader *rd, size_t n) {
-    if (n > VIGIL__ARENA_BYTES - rd->rd_top) return NULL;
-    uint8_t *p = rd->rd_arena + rd->rd_top;
-    rd->rd_top += n;
-    return p;
-}
-
-void *vigil__alloc_aligned(vigil__reader *rd, size_t n) {
-    size_t pad = (size_t)(-(intptr_t)(rd->rd_arena + rd->rd_top)) & (sizeof(void *) - 1);
-    if (pad > VIGIL__ARENA_BYTES - rd->rd_top) return NULL;
-    rd->rd_top += pad;
-    return vigil__alloc(rd, n);
-}
-
 /* Maps an LMDB or errno code from opening to a Vigil status (never passed through raw). */
 static int open_status(int rc) {
     if (rc == ENOENT) return VIGIL_E_NOT_FOUND;

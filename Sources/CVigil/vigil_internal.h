@@ -308,11 +308,21 @@ struct vigil__reader {
     uint32_t rd_cand_top;
 };
 
-/* ---- Arena (index.c) ---- */
+/* ---- Arena (inline: a decision takes a dozen small pieces) ---- */
 /** `n` bytes of scratch, or NULL when the arena is full. */
-uint8_t *vigil__alloc(vigil__reader *rd, size_t n);
+static inline uint8_t *vigil__alloc(vigil__reader *rd, size_t n) {
+    if (n > VIGIL__ARENA_BYTES - rd->rd_top) return NULL;
+    uint8_t *p = rd->rd_arena + rd->rd_top;
+    rd->rd_top += n;
+    return p;
+}
 /** Like vigil__alloc, aligned for pointers (for tables of vigil_val). */
-void *vigil__alloc_aligned(vigil__reader *rd, size_t n);
+static inline void *vigil__alloc_aligned(vigil__reader *rd, size_t n) {
+    size_t pad = (size_t)(-(intptr_t)(rd->rd_arena + rd->rd_top)) & (sizeof(void *) - 1);
+    if (pad > VIGIL__ARENA_BYTES - rd->rd_top) return NULL;
+    rd->rd_top += pad;
+    return vigil__alloc(rd, n);
+}
 
 /* ---- Index access (index.c) ---- */
 vigil__reader *vigil__reader_get(vigil_index *ix, int *status);
