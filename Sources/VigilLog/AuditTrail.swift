@@ -51,6 +51,8 @@ public final class AuditTrail: Sendable {
         var fileNumber: Int
         var fd: Int32
         var fileBytes: Int
+        /// Bytes of the current file whose write to disk has been started (`sync_file_range`).
+        var writebackStarted = 0
         var seq: UInt64
         var lastHash: [UInt8]
         var pending = JSONBytes(capacity: 1 << 20)
@@ -176,15 +178,23 @@ public final class AuditTrail: Sendable {
             }
             guard state.pending.count >= Self.earlyWriteBytes else { return }
             try writePending(&state)
-            if sync == .everyCommit, let startWriteback = Self.startWriteback { _ = startWriteback(state.fd, 0, 0, 2) }
+            // Whole pages only, and only new ones: a page under writeback cannot be written until its I/O is
+            // done, so starting the file's last, partial page would stall the next append on the disk.
+            let end = state.fileBytes & ~(Self.pageBytes - 1)
+            if sync == .everyCommit, end > state.writebackStarted, let startWriteback = Self.startWriteback {
+                _ = startWriteback(state.fd, Int64(state.writebackStarted), Int64(end - state.writebackStarted), 2)
+                state.writebackStarted = end
+            }
         }
     }
 
     /// Pending bytes the drain path writes ahead of `commit`.
     static let earlyWriteBytes = 1 << 20
+    /// The page size writeback is started in multiples of (4 KiB or a multiple of it everywhere Linux runs).
+    private static let pageBytes = Int(getpagesize())
 
-    /// Linux's `sync_file_range`, called as `(fd, 0, 0, SYNC_FILE_RANGE_WRITE = 2)`: starts writing the file's
-    /// dirty pages to disk without waiting. Glibc declares it only under `_GNU_SOURCE`, which Swift's Glibc
+    /// Linux's `sync_file_range`, called as `(fd, offset, bytes, SYNC_FILE_RANGE_WRITE = 2)`: starts writing
+    /// that range's dirty pages to disk without waiting. Glibc declares it only under `_GNU_SOURCE`, which Swift's Glibc
     /// module does not define, so it is looked up by name; nil where there is none (the `fsync` then does it all).
     private static let startWriteback: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
         guard let symbol = dlsym(nil, "sync_file_range") else { return nil }
@@ -284,6 +294,7 @@ public final class AuditTrail: Sendable {
         state.fd = fd
         state.fileNumber += 1
         state.fileBytes = 0
+        state.writebackStarted = 0
     }
 
     /// `audit.head`: the last committed line, replaced atomically (write, sync, rename).

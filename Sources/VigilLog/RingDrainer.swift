@@ -167,21 +167,26 @@ public final class RingDrainer: Sendable {
     /// Drains every ring into `trail`: appends each record, commits the trail (durably under its sync policy), then
     /// releases the records from their rings. A record is in the trail at least once, never dropped by a crash.
     /// Lines are formatted straight from the ring's bytes (no `DecisionRecord` is made).
-    /// - Parameters:
-    ///   - observe: sees each record appended (for metrics), in trail order, before the commit.
     /// - Throws: `AuditTrailError` when the trail cannot be written (nothing is released), or `CocoaError` when
     ///   the directory cannot be listed.
     @discardableResult
-    public func drain(into trail: AuditTrail, maxPerRing: Int = 1 << 16,
-                      observe: ((DrainedDecision) -> Void)? = nil) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid, pipeline in
+    public func drain(into trail: AuditTrail, maxPerRing: Int = 1 << 16) throws -> DrainStats {
+        var none: Void = ()
+        return try drain(into: trail, maxPerRing: maxPerRing, tally: &none, observe: { _, _ in })
+    }
+
+    /// `drain(into:maxPerRing:)`, showing each record appended to `observe` (for metrics), in trail order, before
+    /// the commit. What it counts goes into `tally`, passed along rather than captured: a record costs a call,
+    /// not a heap box and its access checks.
+    @discardableResult
+    public func drain<Tally>(into trail: AuditTrail, maxPerRing: Int = 1 << 16, tally: inout Tally,
+                             observe: (inout Tally, DrainedDecision) -> Void) throws -> DrainStats {
+        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, _, pipeline in
             try ring.nameJSON.withUnsafeBytes { name in
                 let batch = RingBatch(records: records, positions: positions, ring: name)
                 try pipeline.run(batch) { lines, range in
                     try trail.append(formatted: lines)
-                    if let observe {
-                        for i in range { observe(DrainedDecision(records.baseAddress! + i)) }
-                    }
+                    for i in range { observe(&tally, DrainedDecision(records.baseAddress! + i)) }
                 }
             }
         }, commit: { try trail.commit() })

@@ -62,14 +62,27 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log lines as `text` or `json` (one object a line).", valueName: "format"))
     var logFormat: String = "text"
 
+    /// A config file's decoding error as one line: the setting's name, then what is wrong with it.
+    static func describe(_ error: DecodingError) -> String {
+        let context: DecodingError.Context
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+        @unknown default: return "\(error)"
+        }
+        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+        let why = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+        let text = [context.debugDescription, why].compactMap { $0 }.joined(separator: ": ")
+        return path.isEmpty ? text : "`\(path)`: \(text)"
+    }
+
     func run() async throws {
         var options: SidecarOptions
         if let config {
             guard let bytes = FileManager.default.contents(atPath: config) else {
                 throw ValidationError("cannot read config `\(config)`")
             }
-            do { options = try JSONDecoder().decode(SidecarOptions.self, from: bytes) } catch {
-                throw ValidationError("config `\(config)`: \(error)")
+            do { options = try JSONDecoder().decode(SidecarOptions.self, from: bytes) } catch let error as DecodingError {
+                throw ValidationError("config `\(config)`: \(Self.describe(error))")
             }
         } else {
             guard let data, let policies else { throw ValidationError("give --data and --policies (or --config)") }
@@ -77,6 +90,9 @@ struct Vigild: AsyncParsableCommand {
         }
         if let data { options.data = data }
         if let policies { options.policies = policies }
+        guard !options.data.isEmpty, !options.policies.isEmpty else {
+            throw ValidationError("give --data and --policies (or set them in --config)")
+        }
         if let schema { options.schema = schema }
         if let entities { options.entities = entities }
         if let links { options.links = links }

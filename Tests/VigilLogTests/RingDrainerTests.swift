@@ -150,7 +150,7 @@ import Testing
 
         let trail = try AuditTrail(directory: f.audit, maxFileBytes: maxFileBytes, sync: sync)
         var observed: [DrainedDecision] = []
-        #expect(try drainer.drain(into: trail, observe: { observed.append($0) }).records == count)
+        #expect(try drainer.drain(into: trail, tally: &observed, observe: { $0.append($1) }).records == count)
         let files = try AuditTrail.fileNumbers(f.audit)
         #expect(files == (try AuditTrail.fileNumbers(reference)))
         #expect(maxFileBytes < 1 << 20 ? files.count > 10 : files.count == 1)

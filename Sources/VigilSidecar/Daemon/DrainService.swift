@@ -28,20 +28,17 @@ struct DrainService: Service {
 
     /// One drain pass; returns how many records it took.
     private func drainOnce(_ names: inout PolicyNames) -> Int {
-        // Policies are counted by (generation, number) while draining, and named once per pass.
-        var tally = DecisionTally()
-        var effects: [DecisionRecord.Effect: UInt64] = [:]
-        var policies: [UInt64: UInt64] = [:]
         let start = ContinuousClock.now
+        var counts = PassCounts()
         do {
-            let stats = try drainer.drain(into: trail, observe: { d in
-                effects[d.effect, default: 0] += 1
-                for n in d.determining { policies[d.generation << 32 | UInt64(n), default: 0] += 1 }
-                tally.addLatency(seconds: Double(d.evaluationNs) / 1e9)
-            })
+            let stats = try drainer.drain(into: trail, tally: &counts, observe: { c, d in c.add(d) })
             // Counted only once the trail holds them, so a failed commit (drained again later) is not counted twice.
-            for (effect, n) in effects { tally.add(effect: effect.rawValue, count: n) }
-            for (key, n) in policies {
+            // Policies are counted by (generation, number) while draining, and named once per pass.
+            var tally = counts.latency
+            for (effect, n) in zip([DecisionRecord.Effect.allow, .deny, .stepUp], counts.effects) where n > 0 {
+                tally.add(effect: effect.rawValue, count: n)
+            }
+            for (key, n) in counts.policies {
                 tally.add(policy: names.name(UInt32(truncatingIfNeeded: key), key >> 32, authorizer), count: n)
             }
             metrics.decisions(tally)
@@ -55,6 +52,24 @@ struct DrainService: Service {
             logger.error("decision log drain failed (records stay in their rings): \(error)")
             return 0
         }
+    }
+}
+
+/// What one drain pass counts per record, before any label is named: effects in a fixed array, policies by
+/// (generation, number), latencies in a tally.
+struct PassCounts {
+    var effects: [UInt64] = [0, 0, 0]   // allow, deny, step-up
+    var policies: [UInt64: UInt64] = [:]
+    var latency = DecisionTally()
+
+    mutating func add(_ d: DrainedDecision) {
+        switch d.effect {
+        case .allow: effects[0] &+= 1
+        case .deny: effects[1] &+= 1
+        case .stepUp: effects[2] &+= 1
+        }
+        for n in d.determining { policies[d.generation << 32 | UInt64(n), default: 0] &+= 1 }
+        latency.addLatency(seconds: Double(d.evaluationNs) / 1e9)
     }
 }
 

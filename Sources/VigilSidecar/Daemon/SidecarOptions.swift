@@ -1,4 +1,5 @@
-/// Everything vigild is configured with (flags, or a JSON config file with the same names).
+/// Everything vigild is configured with (flags, or a JSON config file with the same names: any subset of them,
+/// the rest keeping their defaults; an unknown name is an error, so that a misspelt setting is not ignored).
 public struct SidecarOptions: Sendable, Codable {
     /// The data directory: the index (`data.mdb`), the journal (`state/`), the admin socket, rings.
     public var data: String
@@ -44,4 +45,55 @@ public struct SidecarOptions: Sendable, Codable {
 
     /// The admin socket path in effect.
     public var adminSocketPath: String { adminSocket ?? data + "/admin.sock" }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case data, policies, schema, entities, listenHost, listenPort, adminSocket, adminListenHost, adminListenPort
+        case adminTokenFile, maxBodyBytes, maxImportBytes, watchIntervalMs, readerCheckSeconds, links, routes, jwks
+        case rings, audit, auditMaxFileBytes, drainIntervalMs, acrValues
+    }
+
+    /// Reads a config file's object. `data` and `policies` may be left to flags (empty until then).
+    /// - Throws: `DecodingError` for an unknown name or a value of the wrong type, naming the setting.
+    public init(from decoder: any Decoder) throws {
+        let names = try decoder.container(keyedBy: AnyName.self)
+        if let unknown = names.allKeys.first(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: unknown, in: names,
+                debugDescription: "unknown setting `\(unknown.stringValue)`; known: "
+                    + CodingKeys.allCases.map(\.stringValue).joined(separator: ", "))
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(data: try c.decodeIfPresent(String.self, forKey: .data) ?? "",
+                  policies: try c.decodeIfPresent(String.self, forKey: .policies) ?? "")
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.schema, &schema)
+        try read(.entities, &entities)
+        try read(.listenHost, &listenHost)
+        try read(.listenPort, &listenPort)
+        try read(.adminSocket, &adminSocket)
+        try read(.adminListenHost, &adminListenHost)
+        try read(.adminListenPort, &adminListenPort)
+        try read(.adminTokenFile, &adminTokenFile)
+        try read(.maxBodyBytes, &maxBodyBytes)
+        try read(.maxImportBytes, &maxImportBytes)
+        try read(.watchIntervalMs, &watchIntervalMs)
+        try read(.readerCheckSeconds, &readerCheckSeconds)
+        try read(.links, &links)
+        try read(.routes, &routes)
+        try read(.jwks, &jwks)
+        try read(.rings, &rings)
+        try read(.audit, &audit)
+        try read(.auditMaxFileBytes, &auditMaxFileBytes)
+        try read(.drainIntervalMs, &drainIntervalMs)
+        try read(.acrValues, &acrValues)
+    }
+
+    private struct AnyName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 }
