@@ -162,6 +162,8 @@ static int is_ordered_pair(vigil_val a, vigil_val b) {
 #define PUSH(v) do { if (sp == VIGIL__STACK_MAX) { FAIL(VIGIL_ERR_LIMIT); } stack[sp++] = (v); } while (0)
 #define FAIL(kind) do { *err_kind = (kind); *err_pc = pc; goto out; } while (0)
 #define CHECK(expr) do { int r_ = (expr); if (r_ < 0) { rc = r_; goto out; } } while (0)
+/* Operand A of the instruction at pc, read only by the instructions that have one (verified inside the program). */
+#define OPA vigil__rd32(code + pc + 1)
 
 int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc) {
     const uint8_t *code = po->po_code;
@@ -175,7 +177,6 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
     for (;;) {
         /* INVARIANT: verified, so the opcode is known, its operands are inside the program, pc is a boundary. */
         uint8_t op = code[pc];
-        uint32_t opa = vigil__op_operands[op] ? vigil__rd32(code + pc + 1) : 0;
         uint32_t next = pc + 1 + 4 * vigil__op_operands[op];
         switch ((enum vigil_opcode)op) {
         case OP_RET:
@@ -183,17 +184,17 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
             if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
             *truth = a.p[1];
             goto out;
-        case OP_CONST: a = verified_constant(po, opa); PUSH(a); break;
+        case OP_CONST: a = verified_constant(po, OPA); PUSH(a); break;
         case OP_TRUE: PUSH(vigil__bool(1)); break;
         case OP_FALSE: PUSH(vigil__bool(0)); break;
-        case OP_VAR: PUSH(rd->rd_vars[opa]); break;
+        case OP_VAR: PUSH(rd->rd_vars[OPA]); break;
         case OP_DUP: POP(a); PUSH(a); PUSH(a); break;
         case OP_POP: POP(a); break;
-        case OP_JUMP: next = opa; break;
+        case OP_JUMP: next = OPA; break;
         case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE:
             POP(a);
             if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
-            if ((a.p[1] != 0) == (op == OP_JUMP_IF_TRUE)) next = opa;
+            if ((a.p[1] != 0) == (op == OP_JUMP_IF_TRUE)) next = OPA;
             break;
         case OP_CHECK_BOOL:
             if (sp == 0) { rc = VIGIL_E_CORRUPT; goto out; }
@@ -295,7 +296,7 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
             } else if (a.p[0] != VIGIL_V_RECORD) {
                 FAIL(VIGIL_ERR_TYPE);
             }
-            int has = rec.n != 0 && vigil__record_get(rec, opa, &r);
+            int has = rec.n != 0 && vigil__record_get(rec, OPA, &r);
             if (op == OP_HAS_ATTR) PUSH(vigil__bool(has));
             else if (!has) FAIL(VIGIL_ERR_MISSING_ATTR);
             else PUSH(r);
@@ -324,7 +325,7 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
         case OP_LIKE: {
             POP(a);
             if (a.p[0] != VIGIL_V_STRING) FAIL(VIGIL_ERR_TYPE);
-            b = verified_constant(po, opa);
+            b = verified_constant(po, OPA);
             PUSH(vigil__bool(vigil__like(a.p + 5, vigil__rd32(a.p + 1), b.p + 5, vigil__rd32(b.p + 1))));
             break;
         }
@@ -333,10 +334,11 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
             if (a.p[0] != VIGIL_V_ENTITY) FAIL(VIGIL_ERR_TYPE);
             uint32_t type;
             CHECK(entity_type(rd, vigil__rd32(a.p + 1), &type));
-            PUSH(vigil__bool(type == opa));
+            PUSH(vigil__bool(type == OPA));
             break;
         }
         case OP_SET: {
+            uint32_t opa = OPA;
             if (opa > sp) { rc = VIGIL_E_CORRUPT; goto out; }
             vigil_val *elems = vigil__alloc_aligned(rd, sizeof(vigil_val) * (opa ? opa : 1));
             if (!elems) FAIL(VIGIL_ERR_LIMIT);
@@ -347,6 +349,7 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
             break;
         }
         case OP_RECORD: {
+            uint32_t opa = OPA;
             if (opa > sp) { rc = VIGIL_E_CORRUPT; goto out; }
             uint32_t *ids = vigil__alloc_aligned(rd, sizeof(uint32_t) * (opa ? opa : 1));
             vigil_val *vals = vigil__alloc_aligned(rd, sizeof(vigil_val) * (opa ? opa : 1));
@@ -365,13 +368,13 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
             uint32_t argc = vigil__rd32(code + pc + 5);
             if (argc > sp) { rc = VIGIL_E_CORRUPT; goto out; }
             sp -= argc;
-            int kind = vigil__ext_call(rd, opa, stack + sp, argc, &r);
+            int kind = vigil__ext_call(rd, OPA, stack + sp, argc, &r);
             if (kind) FAIL((uint32_t)kind);
             PUSH(r);
             break;
         }
         case OP_ERROR:
-            FAIL(opa);
+            FAIL(OPA);
         default:
             rc = VIGIL_E_CORRUPT;
             goto out;
