@@ -183,12 +183,11 @@ static int span_of(const vigil__policy *po, uint32_t pc, uint32_t *line, uint32_
 
 #define OUTCOME_OUT_OF_SCOPE 2u  /* cc_truth of a policy whose scope does not match */
 
-/* The batch cache's slot for policy `num`'s outcome on the current pair, `reads` saying which of the action and
- * the resource it depends on (VIGIL__USES_*), with its key filled in (a hit when its serial is current); or NULL
- * when outcomes are not kept: outside a batch, or when the outcome depends on an action or resource that is a
- * temporary entity (their ids are reused from pair to pair). */
+/* The batch cache's slot (rd_cc_on) for policy `num`'s outcome on the current pair, `reads` saying which of the
+ * action and the resource it depends on (VIGIL__USES_*), with its key filled in (a hit when its serial is
+ * current); or NULL when the outcome depends on an action or resource that is a temporary entity (their ids are
+ * reused from pair to pair). */
 static vigil__ccache_entry *outcome_slot(vigil__reader *rd, uint32_t num, uint32_t reads) {
-    if (!rd->rd_cc_on) return NULL;
     uint32_t a = VIGIL_NONE, r = VIGIL_NONE;
     if (reads & VIGIL__USES_ACTION) {
         a = vigil__rd32(rd->rd_vars[1].p + 1);
@@ -257,8 +256,11 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
         if (rd->rd_now_ms >= po->po_expires_ms) { TR(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
         /* In a batch, a verified policy's outcome (scope and condition) is looked up first: the principal's
          * scope is the same in every pair, the resource's matters only when constrained. */
-        uint32_t reads = po->po_uses | (po->po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
-        vigil__ccache_entry *ce = po->po_verified ? outcome_slot(rd, num, reads) : NULL;
+        vigil__ccache_entry *ce = NULL;
+        if (rd->rd_cc_on && po->po_verified) {
+            uint32_t reads = po->po_uses | (po->po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
+            ce = outcome_slot(rd, num, reads);
+        }
         int truth;
         uint32_t kind, pc;
         if (ce && ce->cc_serial == rd->rd_cc_serial) {

@@ -416,7 +416,8 @@ static void schema_directed(void) {
     vb_u8(&desc, VIGIL_T_RECORD); vb_u32(&desc, 1); vb_u32(&desc, n_ip); vb_u8(&desc, 1); vb_u8(&desc, VIGIL_T_IPADDR);
     tix_ctx_type(&t, view, &desc);
     tix_ctx_type(&t, share, &desc);            /* the same type as view's */
-    vb_u8(&plain, VIGIL_T_RECORD); vb_u32(&plain, 1); vb_u32(&plain, n_ip); vb_u8(&plain, 1); vb_u8(&plain, VIGIL_T_STRING);
+    vb_u8(&plain, VIGIL_T_RECORD); vb_u32(&plain, 1); vb_u32(&plain, n_ip); vb_u8(&plain, 1);
+    vb_u8(&plain, VIGIL_T_STRING);
     tix_ctx_type(&t, list, &plain);            /* ip: String */
     uint8_t ip[19];
     CHECK(vigil__ip_parse((const uint8_t *)"10.0.0.0/8", 10, ip));
