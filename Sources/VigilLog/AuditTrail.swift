@@ -183,6 +183,8 @@ public final class AuditTrail: Sendable {
             let end = state.fileBytes & ~(Self.pageBytes - 1)
             if sync == .everyCommit, end > state.writebackStarted, let startWriteback = Self.startWriteback {
                 _ = startWriteback(state.fd, Int64(state.writebackStarted), Int64(end - state.writebackStarted), 2)
+                // Pages whose writeback started a few megabytes ago are clean by now: let them go.
+                Self.release(state.fd, upTo: state.writebackStarted - Self.earlyWriteBytes * 4)
                 state.writebackStarted = end
             }
         }
@@ -190,6 +192,14 @@ public final class AuditTrail: Sendable {
 
     /// Pending bytes the drain path writes ahead of `commit`.
     static let earlyWriteBytes = 1 << 20
+
+    /// Drops the file's clean cached pages before `offset` (all of them for nil). A trail is written once and
+    /// read back rarely, by `vigil audit verify`: its pages only crowd the page cache, and each megabyte written
+    /// into freshly allocated memory costs more than into pages just given back.
+    private static func release(_ fd: Int32, upTo offset: Int?) {
+        guard offset.map({ $0 > 0 }) ?? true else { return }
+        _ = posix_fadvise(fd, 0, off_t(offset ?? 0), POSIX_FADV_DONTNEED)
+    }
     /// The page size writeback is started in multiples of (4 KiB or a multiple of it everywhere Linux runs).
     private static let pageBytes = Int(getpagesize())
 
@@ -238,6 +248,7 @@ public final class AuditTrail: Sendable {
             if sync == .everyCommit && fsync(state.fd) != 0 {
                 throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
             }
+            if sync == .everyCommit { Self.release(state.fd, upTo: nil) }
             try writeHead(state)
             state.unsynced = false
         }
@@ -289,6 +300,7 @@ public final class AuditTrail: Sendable {
         if sync == .everyCommit && fsync(state.fd) != 0 {
             throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
         }
+        if sync == .everyCommit { Self.release(state.fd, upTo: nil) }
         let fd = try Self.create(directory, state.fileNumber + 1, sync: sync)
         close(state.fd)
         state.fd = fd
