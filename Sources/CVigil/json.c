@@ -541,16 +541,26 @@ static int compact_escape(parser *ps, int depth, vigil_val *out) {
     size_t second_len = is_extn ? sizeof arg - 1 : sizeof id - 1;
     parser q = *ps;
     q.pos += is_extn ? sizeof extn - 1 : sizeof entity - 1;
-    const uint8_t *b;
-    uint32_t l;
+    const uint8_t *b, *fb;
+    uint32_t l, fl;
     size_t first_at = q.pos;
-    if (!plain_string(&q, &b, &l)) return 0;
+    if (!plain_string(&q, &fb, &fl)) return 0;
     if (q.n - q.pos < second_len || memcmp(q.s + q.pos, second, second_len) != 0) return 0;
     q.pos += second_len;
     size_t second_at = q.pos;
     if (!plain_string(&q, &b, &l)) return 0;
     if (q.n - q.pos < 2 || q.s[q.pos] != '}' || q.s[q.pos + 1] != '}') return 0;
     size_t start = ps->rd->rd_top;
+    if (is_extn && fl == 2 && fb[0] == 'i' && fb[1] == 'p') {
+        /* `ip` of a plain string, the usual escape: what build_extn computes (the call on the string's bytes),
+         * straight from the input. */
+        uint8_t *v = vigil__alloc(ps->rd, 19);
+        if (!v) return VIGIL_E_LIMIT;
+        if (!vigil__ip_parse(b, l, v)) return CTX_ERR;
+        *out = (vigil_val){ v, 19 };
+        ps->pos = q.pos + 2;
+        return 1;
+    }
     int rc = is_extn ? build_extn(ps, depth, start, first_at, second_at, 0, out)
                      : build_entity(ps, start, first_at, second_at, out);
     if (rc == 1) ps->pos = q.pos + 2;

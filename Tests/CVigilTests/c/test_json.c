@@ -178,6 +178,16 @@ void test_json(void) {
          "{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"zed\"}}}", 1);
     same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"},\"b\":1}}",
          "{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0.1\"}, \"b\": 1}}", 1);
+    /* `ip` is read straight from the input there: prefixes, IPv6, and names that only start like it. */
+    same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.0/8\"}}}",
+         "{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"10.0.0.0/8\"}}}", 1);
+    same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"::ffff:0:1/100\"}}}",
+         "{\"a\": {\"__extn\": {\"fn\": \"ip\", \"arg\": \"::ffff:0:1/100\"}}}", 1);
+    same("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.1\"}}}",
+         "{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0.2\"}}}", 0);
+    refused("{\"a\":{\"__extn\":{\"fn\":\"ipx\",\"arg\":\"10.0.0.1\"}}}");
+    refused("{\"a\":{\"__extn\":{\"fn\":\"i\",\"arg\":\"10.0.0.1\"}}}");
+    refused("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"\"}}}");
     refused("{\"a\":{\"__extn\":{\"fn\":\"ip\",\"arg\":\"10.0.0\"}}}");
     refused("{\"a\":{\"__extn\":{\"fn\":\"nope\",\"arg\":\"1\"}}}");
     refused("{\"a\":{\"__entity\":{\"type\":\"Us er\",\"id\":\"x\"}}}");
