@@ -56,70 +56,102 @@ struct RingBatch: @unchecked Sendable {
     let ring: UnsafeRawBufferPointer
 }
 
-/// Formats a batch of ring records in parts of `partSize` on two threads at once (the caller's and one from
-/// Dispatch's pool) while the caller hands the parts, in order, to be chained: the chain's SHA-256 is serial,
-/// the formatting is not, so on two cores a drain costs about the larger of the two rather than their sum.
+/// Formats batches of ring records in parts of `partSize` on a helper thread (one of Dispatch's pool) while the
+/// caller chains them: the chain's fields are serial, the formatting (and most of each line's SHA-256) is not, so
+/// on two cores a drain costs about the larger of the two rather than their sum.
 ///
-/// Parts are claimed from a shared counter, so the caller never waits for a helper that has not started: it
-/// formats unclaimed parts itself, and waits only for a part the helper is formatting at that moment.
+/// `start` hands a batch to the helper at once; `finish` hands its parts, in order, to be chained. Two batches
+/// may be in flight, so the caller starts batch k+1 before finishing batch k, and the helper formats one while
+/// the caller chains the other. Parts are claimed from a shared counter: the caller never waits for a helper that
+/// has not started, it formats unclaimed parts itself and waits only for a part the helper is formatting then.
 struct LinePipeline: ~Copyable {
     static let partSize = 128
-    /// Parts formatted per batch at most (a batch is at most `RingDrainer.batch` records).
-    private let parts: [FormattedLines]
+    /// Two sets of parts, used by batches in turn; each holds a batch of up to `RingDrainer.batch` records.
+    private let slots: [[FormattedLines]]
+    private var nextSlot = 0
 
-    init(maxRecords: Int) {
-        let n = (maxRecords + Self.partSize - 1) / Self.partSize
-        parts = (0..<max(1, n)).map { _ in FormattedLines(capacity: Self.partSize) }
+    /// A batch handed to the helper: finish it (or abandon it) before starting the batch after next.
+    struct Started: ~Copyable {
+        fileprivate let batch: RingBatch
+        fileprivate let parts: [FormattedLines]
+        /// nil for a batch of one part, formatted by the caller in `finish`.
+        fileprivate let claims: Claims?
+
+        /// The batch's records.
+        var records: UnsafeBufferPointer<vigil_ring_record> { batch.records }
+
+        /// Calls `chain` with each part, in order.
+        consuming func finish(chain: (FormattedLines, Range<Int>) throws -> Void) rethrows {
+            let count = batch.records.count
+            guard let claims else {
+                if count > 0 {
+                    parts[0].format(batch, 0..<count)
+                    try chain(parts[0], 0..<count)
+                }
+                return
+            }
+            // When `chain` throws, the batch ends early: no part may be written once this returns (a later batch
+            // reuses them), so the unclaimed parts are withdrawn and the one the helper is formatting is waited
+            // for.
+            defer { claims.closeAndWait() }
+            for k in 0..<claims.parts {
+                while !claims.isFinished(k) {
+                    if let j = claims.claim() {
+                        parts[j].format(batch, LinePipeline.range(j, count))
+                        claims.finish(j)
+                    } else {
+                        sched_yield()   // the helper is formatting part k now
+                    }
+                }
+                try chain(parts[k], LinePipeline.range(k, count))
+            }
+            // Every part is finished: the helper touches no part again (its next claim fails) and may outlive
+            // this call harmlessly, holding only `claims`, which no later batch shares.
+        }
+
+        /// Gives the batch up: once this returns, the helper writes none of its parts any more.
+        consuming func abandon() {
+            claims?.closeAndWait()
+        }
     }
 
-    /// Formats `batch` and calls `chain` with each part, in order. Batches of fewer than two parts are formatted
-    /// on the caller's thread only.
-    func run(_ batch: RingBatch, chain: (FormattedLines, Range<Int>) throws -> Void) rethrows {
+    init(maxRecords: Int) {
+        let n = max(1, (maxRecords + Self.partSize - 1) / Self.partSize)
+        slots = (0..<2).map { _ in (0..<n).map { _ in FormattedLines(capacity: Self.partSize) } }
+    }
+
+    /// Starts formatting `batch` on the helper.
+    mutating func start(_ batch: RingBatch) -> Started {
+        let parts = slots[nextSlot]
+        nextSlot ^= 1
         let count = batch.records.count
         let n = min(parts.count, (count + Self.partSize - 1) / Self.partSize)
-        guard n > 1 else {
-            if count > 0 {
-                parts[0].format(batch, 0..<count)
-                try chain(parts[0], 0..<count)
-            }
-            return
-        }
+        guard n > 1 else { return Started(batch: batch, parts: parts, claims: nil) }
         let claims = Claims(parts: n)
-        let parts = parts
         DispatchQueue.global().async {
             while let k = claims.claim() {
                 parts[k].format(batch, Self.range(k, count))
                 claims.finish(k)
             }
         }
-        // When `chain` throws, the batch ends early: no part may be written once this returns (the next batch
-        // reuses them), so the unclaimed parts are withdrawn and the one the helper is formatting is waited for.
-        defer { claims.closeAndWait() }
-        for k in 0..<n {
-            while !claims.isFinished(k) {
-                if let j = claims.claim() {
-                    parts[j].format(batch, Self.range(j, count))
-                    claims.finish(j)
-                } else {
-                    sched_yield()   // the helper is formatting part k now
-                }
-            }
-            try chain(parts[k], Self.range(k, count))
-        }
-        // Every part is finished: the helper touches no part again (its next claim fails) and may outlive this
-        // call harmlessly, holding only `claims`, which no later batch shares.
+        return Started(batch: batch, parts: parts, claims: claims)
+    }
+
+    /// Formats `batch` and calls `chain` with each part, in order.
+    mutating func run(_ batch: RingBatch, chain: (FormattedLines, Range<Int>) throws -> Void) rethrows {
+        try start(batch).finish(chain: chain)
     }
 
     /// The records of part `k` of a batch of `count`.
-    private static func range(_ k: Int, _ count: Int) -> Range<Int> {
+    fileprivate static func range(_ k: Int, _ count: Int) -> Range<Int> {
         k * partSize..<min(count, (k + 1) * partSize)
     }
 
     /// One batch's claims: the next unclaimed part, and which parts are formatted.
-    private final class Claims: Sendable {
+    fileprivate final class Claims: Sendable {
         private let next = Atomic<Int>(0)
         private let finished = Atomic<UInt64>(0)
-        private let parts: Int
+        let parts: Int
 
         init(parts: Int) {
             precondition(parts <= 64, "a batch is at most 64 parts")

@@ -5,8 +5,9 @@ import Foundation
 /// is another process's memory: everything read from it goes through vigil_ring.h's checked calls.
 final class MappedRing {
     let name: String
-    /// `name` as a JSON string, quotes included: every trail line drained from this ring carries it.
-    let nameJSON: [UInt8]
+    /// `name` as a JSON string, quotes included: every trail line drained from this ring carries it. Owned by
+    /// the ring (freed with it), so batches being formatted on another thread can point at it.
+    let nameJSON: UnsafeRawBufferPointer
     let path: String
     private let fd: Int32
     private let map: UnsafeMutableRawPointer
@@ -25,7 +26,6 @@ final class MappedRing {
         self.name = name
         var json = JSONBytes(capacity: name.utf8.count + 16)
         json.string(name)
-        nameJSON = Array(json.buffer)
         path = directory + "/" + name
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
@@ -53,9 +53,13 @@ final class MappedRing {
         }
         self.fd = fd
         map = m
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: json.count, alignment: 1)
+        copy.copyMemory(from: json.buffer)
+        nameJSON = UnsafeRawBufferPointer(copy)
     }
 
     deinit {
+        nameJSON.deallocate()
         munmap(map, size)
         close(fd)   // drops the consumer lock
     }

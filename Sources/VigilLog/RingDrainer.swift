@@ -59,23 +59,36 @@ public final class RingDrainer: Sendable {
     /// The directory of ring files.
     public let directory: String
     private let state: Mutex<State>
+    /// The drain path's formatting pipeline: used only while `state`'s lock is held (hence unchecked).
+    private final class Pipeline: @unchecked Sendable {
+        var lines = LinePipeline(maxRecords: RingDrainer.batch)
+    }
+    private let pipeline = Pipeline()
 
     private struct State: ~Copyable {
         var rings: [String: MappedRing] = [:]
-        var buffer: UnsafeMutableBufferPointer<vigil_ring_record>
-        var positions: UnsafeMutableBufferPointer<UInt64>
-        let pipeline: LinePipeline
+        /// Two batches' records and positions: one is read while the one before is still being formatted.
+        let buffers: [UnsafeMutableBufferPointer<vigil_ring_record>]
+        let positions: [UnsafeMutablePointer<UInt64>]
 
         init(batch: Int) {
-            buffer = .allocate(capacity: batch)
-            positions = .allocate(capacity: batch)
-            pipeline = LinePipeline(maxRecords: batch)
+            buffers = (0..<2).map { _ in .allocate(capacity: batch) }
+            positions = (0..<2).map { _ in .allocate(capacity: batch) }
         }
 
         deinit {
-            buffer.deallocate()
-            positions.deallocate()
+            for b in buffers { b.deallocate() }
+            for p in positions { p.deallocate() }
         }
+    }
+
+    /// A batch of records copied out of a ring, with their positions, the ring and the writer's pid. Only read,
+    /// and only during the drain that made it (hence unchecked).
+    private struct Batch: @unchecked Sendable {
+        let records: UnsafeBufferPointer<vigil_ring_record>
+        let positions: UnsafePointer<UInt64>
+        let ring: MappedRing
+        let pid: UInt32
     }
 
     /// Records copied from a ring per call of the C peek: about 512 KiB of records and as much of their lines, small
@@ -107,25 +120,31 @@ public final class RingDrainer: Sendable {
     public func drain(
         maxPerRing: Int = 1 << 16, into sink: (DecisionRecord) throws -> Void, commit: () throws -> Void = {}
     ) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, pid, _ in
-            for i in records.indices {
-                try sink(DecisionRecord(records[i], ring: ring.name, position: positions[i], pid: pid))
+        try drain(maxPerRing: maxPerRing, prepare: { $0 }, process: { b in
+            for i in b.records.indices {
+                try sink(DecisionRecord(b.records[i], ring: b.ring.name, position: b.positions[i], pid: b.pid))
             }
-        }, commit: commit)
+        }, abandon: { _ in }, commit: commit)
     }
 
-    /// The drain loop: hands each ring's complete records to `chunk` in batches (records, their positions, the
-    /// ring, the writer's pid, the line pipeline), then commits and releases.
-    private func drain(
+    /// The drain loop: reads each ring's complete records in batches, hands each batch to `prepare` as soon as it
+    /// is read and to `process` once the batch before it is processed, so that a batch is prepared (formatted on
+    /// another thread) while the one before is processed; then commits and releases. A prepared batch that will
+    /// not be processed (something threw) goes to `abandon`.
+    private func drain<Prepared: ~Copyable>(
         maxPerRing: Int,
-        chunk: (UnsafeBufferPointer<vigil_ring_record>, UnsafePointer<UInt64>, MappedRing, UInt32,
-                borrowing LinePipeline) throws -> Void,
+        prepare: (Batch) throws -> Prepared,
+        process: (consuming Prepared) throws -> Void,
+        abandon: (consuming Prepared) -> Void,
         commit: () throws -> Void
     ) throws -> DrainStats {
         try state.withLock { state in
             var stats = DrainStats()
             try refresh(&state, &stats)
             var taken: [(MappedRing, UInt64, Bool)] = []
+            var pending: Prepared? = nil
+            defer { if let p = pending.take() { abandon(p) } }
+            var slot = 0
             for (_, ring) in state.rings.sorted(by: { $0.key < $1.key }) {
                 // Gone is decided before reading: a writer gone now appended everything it ever will.
                 let gone = ring.writerGone
@@ -133,17 +152,23 @@ public final class RingDrainer: Sendable {
                 var count: UInt64 = 0
                 while count < UInt64(maxPerRing) {
                     let room = min(Self.batch, maxPerRing - Int(count))
-                    let buffer = UnsafeMutableBufferPointer(rebasing: state.buffer[0..<room])
-                    let n = ring.peek(from: info.drained &+ count, into: buffer, positions: state.positions.baseAddress!)
+                    // The other buffer may still hold the batch being prepared: this one is free.
+                    let buffer = UnsafeMutableBufferPointer(rebasing: state.buffers[slot][0..<room])
+                    let n = ring.peek(from: info.drained &+ count, into: buffer, positions: state.positions[slot])
                     if n > 0 {
-                        try chunk(UnsafeBufferPointer(rebasing: state.buffer[0..<n]),
-                                  UnsafePointer(state.positions.baseAddress!), ring, info.pid, state.pipeline)
+                        let next = try prepare(Batch(records: UnsafeBufferPointer(rebasing: buffer[0..<n]),
+                                                     positions: state.positions[slot], ring: ring, pid: info.pid))
+                        let before = pending.take()
+                        pending = consume next
+                        if let before { try process(before) }
+                        slot ^= 1
                     }
                     count += UInt64(n)
                     if n < room { break }
                 }
                 taken.append((ring, count, gone))
             }
+            if let last = pending.take() { try process(last) }
             try commit()
             for (ring, count, gone) in taken {
                 if count > 0 && !ring.release(count) { stats.unreadable.append(ring.name + ": release refused") }
@@ -181,15 +206,16 @@ public final class RingDrainer: Sendable {
     @discardableResult
     public func drain<Tally>(into trail: AuditTrail, maxPerRing: Int = 1 << 16, tally: inout Tally,
                              observe: (inout Tally, DrainedDecision) -> Void) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, chunk: { records, positions, ring, _, pipeline in
-            try ring.nameJSON.withUnsafeBytes { name in
-                let batch = RingBatch(records: records, positions: positions, ring: name)
-                try pipeline.run(batch) { lines, range in
-                    try trail.append(formatted: lines)
-                    for i in range { observe(&tally, DrainedDecision(records.baseAddress! + i)) }
-                }
+        let pipeline = pipeline
+        return try drain(maxPerRing: maxPerRing, prepare: { b in
+            pipeline.lines.start(RingBatch(records: b.records, positions: b.positions, ring: b.ring.nameJSON))
+        }, process: { started in
+            let records = started.records
+            try started.finish { lines, range in
+                try trail.append(formatted: lines)
+                for i in range { observe(&tally, DrainedDecision(records.baseAddress! + i)) }
             }
-        }, commit: { try trail.commit() })
+        }, abandon: { $0.abandon() }, commit: { try trail.commit() })
     }
 
     /// Where every ring stands now, without draining.

@@ -26,7 +26,7 @@ import Testing
             expected.byte(0x0A)
         }
 
-        let pipeline = LinePipeline(maxRecords: 4096)
+        var pipeline = LinePipeline(maxRecords: 4096)
         var got = JSONBytes()
         var ranges: [Range<Int>] = []
         var badHashes = 0
@@ -73,7 +73,7 @@ import Testing
         let positions = (0..<count).map { UInt64($0) }
         var ringJSON = JSONBytes()
         ringJSON.string(RingRecordFormatterTests.ring)
-        let pipeline = LinePipeline(maxRecords: count)
+        var pipeline = LinePipeline(maxRecords: count)
         records.withUnsafeBufferPointer { r in
             positions.withUnsafeBufferPointer { p in
                 let batch = RingBatch(records: r, positions: p.baseAddress!, ring: ringJSON.buffer)
@@ -94,5 +94,69 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The drain's lookahead: batch k+1 is started before batch k is finished. Each comes out as one thread
+    /// formats it alone, and a started batch that is abandoned leaves nothing behind in the parts reused later.
+    @Test func twoBatchesInFlight() {
+        let count = 1024
+        func records(_ salt: Int) -> [vigil_ring_record] {
+            (0..<count).map { i in
+                RingRecordFormatterTests.record(
+                    texts: [Array("User".utf8), Array("u\(salt)-\(i)".utf8), Array("Action".utf8), Array("view".utf8),
+                            Array("Doc".utf8), Array("d\(salt)-\(i)".utf8), []],
+                    time: 1_767_268_800_000_000_000 + Int64(i))
+            }
+        }
+        let batches = (0..<6).map(records)
+        let positions = (0..<count).map { UInt64($0) }
+        var ringJSON = JSONBytes()
+        ringJSON.string(RingRecordFormatterTests.ring)
+        func expected(_ r: [vigil_ring_record]) -> String {
+            var out = JSONBytes()
+            var formatter = RingRecordFormatter()
+            for (i, record) in r.enumerated() {
+                withUnsafePointer(to: record) { formatter.appendFields($0, ring: ringJSON.buffer, position: UInt64(i), to: &out) }
+                out.byte(0x0A)
+            }
+            return out.text
+        }
+        func collect(_ started: consuming LinePipeline.Started) -> String {
+            var out = JSONBytes()
+            started.finish { lines, _ in
+                var start = 0
+                for end in lines.ends {
+                    out.bytes(UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end]))
+                    out.byte(0x0A)
+                    start = end
+                }
+            }
+            return out.text
+        }
+        var pipeline = LinePipeline(maxRecords: count)
+        var got: [String] = []
+        positions.withUnsafeBufferPointer { p in
+            let rb = batches.map { b -> UnsafeBufferPointer<vigil_ring_record> in
+                let copy = UnsafeMutableBufferPointer<vigil_ring_record>.allocate(capacity: b.count)
+                _ = copy.initialize(from: b)
+                return UnsafeBufferPointer(copy)
+            }
+            defer { for b in rb { b.deallocate() } }
+            func batch(_ k: Int) -> RingBatch { RingBatch(records: rb[k], positions: p.baseAddress!, ring: ringJSON.buffer) }
+            var previous = pipeline.start(batch(0))
+            for k in 1..<4 {
+                let next = pipeline.start(batch(k))
+                got.append(collect(previous))
+                previous = next
+            }
+            got.append(collect(previous))
+            // Started, then given up while the next one is already in flight.
+            let dropped = pipeline.start(batch(4))
+            let last = pipeline.start(batch(5))
+            dropped.abandon()
+            got.append(collect(last))
+            got.append(collect(pipeline.start(batch(0))))
+        }
+        #expect(got == [0, 1, 2, 3, 5, 0].map { expected(batches[$0]) })
     }
 }
