@@ -287,8 +287,11 @@ void vigil__ring_log(vigil__ring *rg, const vigil__log *lg) {
     r->rr_action_eid = stored_eid(lg->eids[1]);
     r->rr_resource_eid = stored_eid(lg->eids[2]);
     r->rr_batch_index = lg->batch_index;
-    /* Past determining_count the result holds zeros (it is cleared before each decision). */
-    memcpy(r->rr_determining, res->determining, sizeof r->rr_determining);
+    /* Only the listed numbers: past determining_count a result keeps an earlier decision's (vigil.h), and the
+     * record's unused entries are zeros (docs/DECISION_LOG.md). */
+    uint32_t listed = res->determining_count < VIGIL_RING_POLICIES ? res->determining_count : VIGIL_RING_POLICIES;
+    memcpy(r->rr_determining, res->determining, listed * sizeof r->rr_determining[0]);
+    memset(r->rr_determining + listed, 0, (VIGIL_RING_POLICIES - listed) * sizeof r->rr_determining[0]);
     const vigil_request *b = lg->base, *a = lg->act, *s = lg->res;
     uint32_t cut = 0;
     cut |= put_text(r, VIGIL_RING_F_PRINCIPAL_TYPE, r->rr_principal_type, VIGIL_RING_TYPE_LEN,

@@ -164,6 +164,8 @@ static void records_and_fields(const char *index) {
     CHECK_EQ(s->rr_step_up_level, 2);
     CHECK_EQ(s->rr_max_age, 300);
     CHECK(s->rr_determining_count == 1 && s->rr_determining[0] == 3);
+    /* Unused entries are zeros, not the policies of the decision before (the result still holds them). */
+    CHECK(s->rr_determining[1] == 0 && s->rr_determining[VIGIL_RING_POLICIES - 1] == 0);
     CHECK(text_is(s, VIGIL_RING_F_SESSION, s->rr_session, "s2"));
     CHECK_EQ(s->rr_action_eid, 4);
     /* A principal id too long for its field, cut before the two-byte character; an unknown principal has no eid. */
