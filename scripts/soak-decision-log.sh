@@ -19,18 +19,8 @@ bin=$(swift build "${config[@]}" "${scratch[@]}" --show-bin-path)
 work=$(mktemp -d)
 vigild_pid=
 trap '[ -n "$vigild_pid" ] && kill "$vigild_pid" 2>/dev/null; rm -rf "$work"' EXIT
-bash scripts/install-libvigil.sh "$work/prefix" "$bin" >/dev/null
-export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
-gcc -std=c11 -O2 -Iscripts scripts/soak-host.c $(pkg-config --cflags --libs vigil) \
-    -Wl,-rpath,"$work/prefix/lib" -o "$work/soak-host"
-python3 - "$work/requests.tsv" <<'EOF'
-import json, sys
-with open("examples/saas/requests.jsonl") as f, open(sys.argv[1], "w") as out:
-    for line in f:
-        r = json.loads(line)
-        out.write("\t".join([r["principal"]["type"], r["principal"]["id"], r["action"]["type"], r["action"]["id"],
-                             r["resource"]["type"], r["resource"]["id"], json.dumps(r["context"])]) + "\n")
-EOF
+source scripts/soak-host-setup.sh
+soak_host_setup "$work" "$bin"
 
 ex=examples/saas
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

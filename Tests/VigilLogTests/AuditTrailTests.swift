@@ -24,6 +24,13 @@ func lines(_ path: String) throws -> [String] {
         .dropLast().map(String.init)
 }
 
+/// A trail of `records` sample records, committed and closed.
+func writeClosedTrail(records: Int, in dir: String) throws {
+    let trail = try AuditTrail(directory: dir, sync: .never)
+    for i in 1...records { trail.append(sampleRecord(i)) }
+    try trail.commit()
+}
+
 func write(_ lines: [String], to path: String) throws {
     try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
 }
@@ -145,11 +152,7 @@ func write(_ lines: [String], to path: String) throws {
     @Test func reopeningContinuesTheChain() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        do {
-            let trail = try AuditTrail(directory: dir, sync: .never)
-            for i in 1...3 { trail.append(sampleRecord(i)) }
-            try trail.commit()
-        }
+        try writeClosedTrail(records: 3, in: dir)
         // A crash in the middle of a write leaves a partial line: it is cut off on open.
         let path = dir + "/audit-000001.jsonl"
         let handle = try #require(FileHandle(forWritingAtPath: path))
@@ -170,11 +173,7 @@ func write(_ lines: [String], to path: String) throws {
     @Test func aLastLineThatDoesNotMatchTheHeadIsRefusedOnOpen() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        do {
-            let trail = try AuditTrail(directory: dir, sync: .never)
-            for i in 1...3 { trail.append(sampleRecord(i)) }
-            try trail.commit()
-        }
+        try writeClosedTrail(records: 3, in: dir)
         let path = dir + "/audit-000001.jsonl"
         var l = try lines(path)
         l[2] = l[2].replacingOccurrences(of: #""effect":"allow""#, with: #""effect":"deny""#)
