@@ -37,13 +37,7 @@ enum AuditChain {
 
     /// Writes `digest` in hex into the 64 bytes of `out`.
     static func hex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) {
-        precondition(out.count == 64)
-        digest.withUnsafeBytes { raw in
-            for (i, b) in raw.enumerated() {
-                out[2 * i] = JSONBytes.hexDigit(b >> 4)
-                out[2 * i + 1] = JSONBytes.hexDigit(b & 0xF)
-            }
-        }
+        digest.withUnsafeBytes { JSONBytes.hex($0, into: out) }
     }
 
     /// A line's parts, once its shape is checked: its sequence number, its `prev` (hex bytes), and its own hash

@@ -137,11 +137,6 @@ struct LinePipeline: ~Copyable {
         return Started(batch: batch, parts: parts, claims: claims)
     }
 
-    /// Formats `batch` and calls `chain` with each part, in order.
-    mutating func run(_ batch: RingBatch, chain: (FormattedLines, Range<Int>) throws -> Void) rethrows {
-        try start(batch).finish(chain: chain)
-    }
-
     /// The records of part `k` of a batch of `count`.
     fileprivate static func range(_ k: Int, _ count: Int) -> Range<Int> {
         k * partSize..<min(count, (k + 1) * partSize)

@@ -163,9 +163,10 @@ struct JSONBytes: ~Copyable {
     @inline(__always)
     static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") &+ v : UInt8(ascii: "a") &+ (v &- 10) }
 
-    /// Bytes (a digest) as lowercase hex digits, two per byte.
-    mutating func hex(_ raw: UnsafeRawBufferPointer) {
-        ensure(2 &* raw.count)
+    /// Bytes (a digest) as lowercase hex digits, two per byte, into `out` (exactly twice as long as `raw`).
+    static func hex(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(out.count == 2 &* raw.count, "hex needs two digits per byte")
+        guard let base = out.baseAddress else { return }
         var i = 0
         // Four bytes at a time: each byte's nibbles spread into two lanes of a word, then made digits at once.
         while i &+ 4 <= raw.count {
@@ -174,14 +175,12 @@ struct JSONBytes: ~Copyable {
             let nibbles = (spread >> 4) & 0x000F_000F_000F_000F | (spread & 0x000F_000F_000F_000F) << 8
             let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
             let digits = nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
-            UnsafeMutableRawPointer(base + count).storeBytes(of: digits.littleEndian, as: UInt64.self)
-            count &+= 8
+            UnsafeMutableRawPointer(base + 2 &* i).storeBytes(of: digits.littleEndian, as: UInt64.self)
             i &+= 4
         }
         while i < raw.count {
-            base[count] = Self.hexDigit(raw[i] >> 4)
-            base[count &+ 1] = Self.hexDigit(raw[i] & 0xF)
-            count &+= 2
+            base[2 &* i] = hexDigit(raw[i] >> 4)
+            base[2 &* i &+ 1] = hexDigit(raw[i] & 0xF)
             i &+= 1
         }
     }

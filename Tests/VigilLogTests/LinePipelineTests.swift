@@ -36,7 +36,7 @@ import Testing
                                       ring: ringJSON.buffer)
                 // Twice: parts are reused from batch to batch.
                 for round in 0..<2 {
-                    pipeline.run(batch) { lines, range in
+                    pipeline.start(batch).finish { lines, range in
                         if round == 1 {
                             ranges.append(range)
                             var start = 0
@@ -63,7 +63,7 @@ import Testing
     }
 
     /// A chain that fails ends the batch; the next batch through the same pipeline still comes out right (no
-    /// part of the failed batch is written after `run` returned).
+    /// part of the failed batch is written after `finish` returned).
     @Test func aFailingChainLeavesNoPartBehind() {
         struct Stop: Error {}
         let count = 4096
@@ -78,12 +78,12 @@ import Testing
             positions.withUnsafeBufferPointer { p in
                 let batch = RingBatch(records: r, positions: p.baseAddress!, ring: ringJSON.buffer)
                 for _ in 0..<20 {
-                    #expect(throws: Stop.self) { try pipeline.run(batch) { _, range in
+                    #expect(throws: Stop.self) { try pipeline.start(batch).finish { _, range in
                         if range.lowerBound >= 2 * LinePipeline.partSize { throw Stop() }
                     } }
                     var lines = 0
                     var firstPositions: [Int] = []
-                    pipeline.run(batch) { part, range in
+                    pipeline.start(batch).finish { part, range in
                         lines += part.ends.count
                         let text = String(decoding: UnsafeRawBufferPointer(rebasing: part.bytes.buffer[0..<part.ends[0]]),
                                           as: UTF8.self)

@@ -42,10 +42,8 @@ struct DrainService: Service {
                 tally.add(policy: names.name(UInt32(truncatingIfNeeded: key), key >> 32, authorizer), count: n)
             }
             metrics.decisions(tally)
-            let elapsed = ContinuousClock.now - start
             metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
-                            lag: stats.lag, seconds: Double(elapsed.components.seconds)
-                                + Double(elapsed.components.attoseconds) * 1e-18)
+                            lag: stats.lag, seconds: (ContinuousClock.now - start) / .seconds(1))
             if stats.torn > 0 { logger.warning("\(stats.torn) decision records lost to writers that died mid-append") }
             return stats.records
         } catch {
