@@ -215,38 +215,195 @@ static void outcome_keep(vigil__reader *rd, vigil__ccache_entry *ce, uint32_t tr
     ce->cc_serial = rd->rd_cc_serial;
 }
 
-/* The plan's candidates for the principal in rd_vars; in a batch, kept for the pairs that follow with the same
- * action (the principal is the same in all of them). */
-static int candidates_of(vigil__reader *rd, const vigil__plan *plan, int all, const uint32_t **nums,
-                         uint32_t *count) {
-    vigil__cand_memo *m = NULL;
-    if (rd->rd_cc_on && plan->pl_action != VIGIL_NONE) {
-        m = &rd->rd_cand_memo[plan->pl_action & (VIGIL__CAND_MEMOS - 1)];
-        if (m->cm_serial == rd->rd_cc_serial && m->cm_action == plan->pl_action) {
-            *nums = rd->rd_cand + m->cm_off;
-            *count = m->cm_count;
-            return VIGIL_OK;
+/* Always inlined where GCC and Clang allow: a decision goes through it for every candidate. */
+#if defined(__GNUC__)
+#define HOT_INLINE static inline __attribute__((always_inline))
+#else
+#define HOT_INLINE static inline
+#endif
+
+/* Policy num's outcome on the request in rd_vars: 1 with *truth (0 or 1), *kind (0 or an error kind) and *pc
+ * set, 0 when its scope does not match, or a VIGIL_E_*. An unverified policy is verified first and *pop then
+ * points at `scratch`, a copy that knows what it uses. In a batch, a verified policy's outcome is looked up
+ * first: the principal's scope is the same in every pair, the resource's matters only when constrained. */
+HOT_INLINE int outcome(vigil__reader *rd, uint32_t num, const vigil__policy **pop, vigil__policy *scratch,
+        vigil__scope_entity *principal, vigil__scope_entity *resource, int *truth, uint32_t *kind, uint32_t *pc) {
+    const vigil__policy *po = *pop;
+    vigil__ccache_entry *ce = NULL;
+    if (rd->rd_cc_on && po->po_verified) {
+        uint32_t reads = po->po_uses | (po->po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
+        ce = outcome_slot(rd, num, reads);
+        if (ce && ce->cc_serial == rd->rd_cc_serial) {
+            if (ce->cc_truth == OUTCOME_OUT_OF_SCOPE) return 0;
+            *truth = (int)ce->cc_truth;
+            *kind = ce->cc_kind;
+            *pc = ce->cc_pc;
+            return 1;
         }
     }
-    int rc = vigil__candidates(rd, plan, vigil__rd32(rd->rd_vars[0].p + 1), all, nums, count);
-    if (rc || !m || *count > VIGIL__CAND_MAX - rd->rd_cand_top) return rc;
-    memcpy(rd->rd_cand + rd->rd_cand_top, *nums, sizeof(uint32_t) * *count);
-    *m = (vigil__cand_memo){ rd->rd_cc_serial, plan->pl_action, rd->rd_cand_top, *count };
-    rd->rd_cand_top += *count;
+    int m = vigil__scope_match(rd, &po->po_principal, principal);
+    if (m == 1) m = vigil__scope_match(rd, &po->po_resource, resource);
+    if (m < 0) return m;
+    if (!m) {
+        if (ce) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);
+        return 0;
+    }
+    int rc;
+    if (!po->po_verified) {
+        /* Verified once per generation: a copy learns what it uses, then the kept record. */
+        *scratch = *po;
+        if ((rc = vigil__verify(rd, scratch))) return rc;
+        vigil__policy_verified(rd, num, scratch->po_uses);
+        *pop = po = scratch;
+    }
+    if ((rc = vigil__run(rd, po, truth, kind, pc))) return rc;
+    if (ce) outcome_keep(rd, ce, (uint32_t)*truth, *kind, *pc);
+    return 1;
+}
+
+/* The satisfied policies of one request, as evaluate combines them. */
+typedef struct tally {
+    uint32_t permits[VIGIL_RESULT_MAX_POLICIES], forbids[VIGIL_RESULT_MAX_POLICIES];
+    uint32_t npermit, nforbid, level, max_age;
+    int all_step_up;
+} tally;
+
+HOT_INLINE void tally_error(vigil_result *out, uint32_t num, uint32_t kind, uint32_t pc) {
+    if (out->error_count < VIGIL_RESULT_MAX_POLICIES) {
+        out->errored[out->error_count] = num;
+        out->error_kind[out->error_count] = kind;
+        out->error_pc[out->error_count] = pc;
+    }
+    out->error_count++;
+}
+
+/* A satisfied policy with its flags (VIGIL_POL_*), step-up level and max age. */
+HOT_INLINE void tally_true(tally *t, uint32_t num, uint32_t flags, uint32_t step_up, uint32_t max_age) {
+    if (flags & VIGIL_POL_FORBID) {
+        if (t->nforbid < VIGIL_RESULT_MAX_POLICIES) t->forbids[t->nforbid] = num;
+        t->nforbid++;
+        if (flags & VIGIL_POL_STEP_UP) {
+            if (step_up > t->level) t->level = step_up;
+            if (max_age < t->max_age) t->max_age = max_age;
+        } else {
+            t->all_step_up = 0;
+        }
+    } else {
+        if (t->npermit < VIGIL_RESULT_MAX_POLICIES) t->permits[t->npermit] = num;
+        t->npermit++;
+    }
+}
+
+/* Combines the satisfied policies into out (its errors are already there). */
+static void tally_finish(const tally *t, vigil_result *out) {
+    const uint32_t *det = NULL;
+    uint32_t ndet = 0;
+    if (t->nforbid > 0) {
+        det = t->forbids;
+        ndet = t->nforbid;
+        if (t->npermit > 0 && t->all_step_up) {
+            out->effect = VIGIL_STEP_UP;
+            out->step_up_level = t->level;
+            out->max_age = t->max_age;
+        }
+    } else if (t->npermit > 0) {
+        out->effect = VIGIL_ALLOW;
+        det = t->permits;
+        ndet = t->npermit;
+    }
+    out->determining_count = ndet;
+    if (det) memcpy(out->determining, det,
+            sizeof(uint32_t) * (ndet < VIGIL_RESULT_MAX_POLICIES ? ndet : VIGIL_RESULT_MAX_POLICIES));
+}
+
+/* Fills a batch action's candidates (am, for the context loaded now) from the pair in rd_vars, its first pair
+ * under this context: a candidate whose scope and condition read neither the resource nor anything that differs
+ * between pairs of this action (verified, resource scope `any`, no `resource` in its condition) is decided now,
+ * and kept only when it is satisfied or errs; the others are kept to be decided pair by pair. A candidate whose
+ * deciding fails ends the list with its status, as evaluate would stop there. 1 filled, 0 no room, or VIGIL_E_*. */
+static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entity *principal,
+        vigil__scope_entity *resource) {
+    const uint32_t *nums;
+    uint32_t count;
+    int rc = vigil__candidates(rd, &am->am_plan, principal->se_eid, 0, &nums, &count);
+    if (rc) return rc;
+    if (count > VIGIL__RESID_MAX - rd->rd_resid_top) return 0;
+    vigil__resid *items = rd->rd_resid + rd->rd_resid_top;
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < count; c++) {
+        vigil__resid *it = &items[n];
+        vigil__policy scratch;
+        const vigil__policy *po;
+        it->rs_num = nums[c];
+        if ((rc = vigil__policy_ref(rd, nums[c], &scratch, &po))) { it->rs_state = rc; n++; break; }
+        if (rd->rd_now_ms >= po->po_expires_ms) continue;                                          /* IDX-P004 */
+        if (!po->po_verified || po->po_resource.sc_kind != VIGIL_SCOPE_ANY || (po->po_uses & VIGIL__USES_RESOURCE)) {
+            it->rs_state = VIGIL__RS_EACH;
+            n++;
+            continue;
+        }
+        int truth;
+        uint32_t kind, pc;
+        rc = outcome(rd, nums[c], &po, &scratch, principal, resource, &truth, &kind, &pc);
+        if (rc < 0) { it->rs_state = rc; n++; break; }
+        if (rc == 0 || (!kind && !truth)) continue;
+        *it = (vigil__resid){ nums[c], VIGIL__RS_FIXED, (uint32_t)truth, kind, pc, po->po_flags, po->po_step_up,
+                              po->po_max_age };
+        n++;
+    }
+    am->am_off = rd->rd_resid_top;
+    am->am_count = n;
+    am->am_serial = rd->rd_cc_serial;
+    rd->rd_resid_top += n;
+    return 1;
+}
+
+/* evaluate for a batch action whose candidates are filled: the fixed ones are counted as they are, the others
+ * decided for this pair. */
+static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__scope_entity *principal,
+        vigil__scope_entity *resource, tally *t, vigil_result *out) {
+    const vigil__resid *it = rd->rd_resid + am->am_off, *end = it + am->am_count;
+    for (; it < end; it++) {
+        int truth;
+        uint32_t kind, pc;
+        if (it->rs_state == VIGIL__RS_FIXED) {
+            if (it->rs_kind) tally_error(out, it->rs_num, it->rs_kind, it->rs_pc);
+            else tally_true(t, it->rs_num, it->rs_flags, it->rs_step_up, it->rs_max_age);
+            continue;
+        }
+        if (it->rs_state < 0) return it->rs_state;
+        vigil__policy scratch;
+        const vigil__policy *po;
+        int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
+        if (rc) return rc;
+        rc = outcome(rd, it->rs_num, &po, &scratch, principal, resource, &truth, &kind, &pc);
+        if (rc <= 0) { if (rc < 0) return rc; continue; }
+        if (kind) tally_error(out, it->rs_num, kind, pc);
+        else if (truth) tally_true(t, it->rs_num, po->po_flags, po->po_step_up, po->po_max_age);
+    }
     return VIGIL_OK;
 }
 
-/* Runs the plan's candidates for the request in rd_vars and combines their effects into out. */
-static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *out, trace *tr) {
-    const uint32_t *nums;
-    uint32_t count;
-    int rc = candidates_of(rd, plan, tr != NULL, &nums, &count);
-    if (rc) return rc;
-    uint32_t permits[VIGIL_RESULT_MAX_POLICIES], forbids[VIGIL_RESULT_MAX_POLICIES];
-    uint32_t npermit = 0, nforbid = 0, level = 0, max_age = UINT32_MAX;
-    int all_step_up = 1;
+/* Runs the plan's candidates for the request in rd_vars and combines their effects into out; `am` (a batch's
+ * action, or NULL) may hold them already decided. */
+static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil__act_memo *am, vigil_result *out,
+        trace *tr) {
+    tally t;
+    t.npermit = t.nforbid = t.level = 0;
+    t.max_age = UINT32_MAX;
+    t.all_step_up = 1;
     vigil__scope_entity principal = vigil__scope_entity_of(rd->rd_vars[0]);
     vigil__scope_entity resource = vigil__scope_entity_of(rd->rd_vars[2]);
+    int rc = VIGIL_OK;
+    if (am && (am->am_serial == rd->rd_cc_serial || (rc = resid_fill(rd, am, &principal, &resource)) == 1)) {
+        if ((rc = evaluate_memo(rd, am, &principal, &resource, &t, out))) return rc;
+        tally_finish(&t, out);
+        return VIGIL_OK;
+    }
+    if (am && rc < 0) return rc;
+    const uint32_t *nums;
+    uint32_t count;
+    if ((rc = vigil__candidates(rd, plan, principal.se_eid, tr != NULL, &nums, &count))) return rc;
     for (uint32_t c = 0; c < count; c++) {
         uint32_t num = nums[c];
         vigil__policy scratch;
@@ -254,46 +411,13 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
         if ((rc = vigil__policy_ref(rd, num, &scratch, &po))) return rc;
         if (tr) policy_label(num, po, tr);
         if (rd->rd_now_ms >= po->po_expires_ms) { TR(tr, ": link expired, skipped\n"); continue; } /* IDX-P004 */
-        /* In a batch, a verified policy's outcome (scope and condition) is looked up first: the principal's
-         * scope is the same in every pair, the resource's matters only when constrained. */
-        vigil__ccache_entry *ce = NULL;
-        if (rd->rd_cc_on && po->po_verified) {
-            uint32_t reads = po->po_uses | (po->po_resource.sc_kind != VIGIL_SCOPE_ANY ? VIGIL__USES_RESOURCE : 0);
-            ce = outcome_slot(rd, num, reads);
-        }
         int truth;
         uint32_t kind, pc;
-        if (ce && ce->cc_serial == rd->rd_cc_serial) {
-            if (ce->cc_truth == OUTCOME_OUT_OF_SCOPE) continue;
-            truth = (int)ce->cc_truth;
-            kind = ce->cc_kind;
-            pc = ce->cc_pc;
-        } else {
-            int m = vigil__scope_match(rd, &po->po_principal, &principal);
-            if (m == 1) m = vigil__scope_match(rd, &po->po_resource, &resource);
-            if (m < 0) return m;
-            if (!m) {
-                if (ce) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);
-                TR(tr, ": scope does not match\n");
-                continue;
-            }
-            if (!po->po_verified) {
-                /* Verified once per generation: a copy learns what it uses, then the kept record. */
-                scratch = *po;
-                if ((rc = vigil__verify(rd, &scratch))) return rc;
-                vigil__policy_verified(rd, num, scratch.po_uses);
-                po = &scratch;
-            }
-            if ((rc = vigil__run(rd, po, &truth, &kind, &pc))) return rc;
-            if (ce) outcome_keep(rd, ce, (uint32_t)truth, kind, pc);
-        }
+        rc = outcome(rd, num, &po, &scratch, &principal, &resource, &truth, &kind, &pc);
+        if (rc < 0) return rc;
+        if (rc == 0) { TR(tr, ": scope does not match\n"); continue; }
         if (kind) {
-            if (out->error_count < VIGIL_RESULT_MAX_POLICIES) {
-                out->errored[out->error_count] = num;
-                out->error_kind[out->error_count] = kind;
-                out->error_pc[out->error_count] = pc;
-            }
-            out->error_count++;
+            tally_error(out, num, kind, pc);
             uint32_t line = 0, col = 0;
             if (span_of(po, pc, &line, &col))
                 TR(tr, ": scope matches; error at %u:%u: %s\n", line, col, err_names[kind]);
@@ -302,39 +426,9 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil_result *ou
             continue;
         }
         TR(tr, ": scope matches; condition %s\n", truth ? "true" : "false");
-        if (!truth) continue;
-        if (po->po_flags & VIGIL_POL_FORBID) {
-            if (nforbid < VIGIL_RESULT_MAX_POLICIES) forbids[nforbid] = num;
-            nforbid++;
-            if (po->po_flags & VIGIL_POL_STEP_UP) {
-                if (po->po_step_up > level) level = po->po_step_up;
-                if (po->po_max_age < max_age) max_age = po->po_max_age;
-            } else {
-                all_step_up = 0;
-            }
-        } else {
-            if (npermit < VIGIL_RESULT_MAX_POLICIES) permits[npermit] = num;
-            npermit++;
-        }
+        if (truth) tally_true(&t, num, po->po_flags, po->po_step_up, po->po_max_age);
     }
-    const uint32_t *det = NULL;
-    uint32_t ndet = 0;
-    if (nforbid > 0) {
-        det = forbids;
-        ndet = nforbid;
-        if (npermit > 0 && all_step_up) {
-            out->effect = VIGIL_STEP_UP;
-            out->step_up_level = level;
-            out->max_age = max_age;
-        }
-    } else if (npermit > 0) {
-        out->effect = VIGIL_ALLOW;
-        det = permits;
-        ndet = npermit;
-    }
-    out->determining_count = ndet;
-    if (det) memcpy(out->determining, det,
-            sizeof(uint32_t) * (ndet < VIGIL_RESULT_MAX_POLICIES ? ndet : VIGIL_RESULT_MAX_POLICIES));
+    tally_finish(&t, out);
     return VIGIL_OK;
 }
 
@@ -367,9 +461,9 @@ static int same_bytes(const char *a, size_t an, const char *b, size_t bn) {
     return an == bn && (an == 0 || memcmp(a, b, an) == 0);
 }
 
-/* Decides one (action, resource) once the context is loaded; `memo` (batches only) may save the resource's
- * lookup. */
-static int decide_pair(vigil__reader *rd, const vigil__plan *plan, const vigil_request *act,
+/* Decides one (action, resource) once the context is loaded; `am` and `memo` (batches only) may save the
+ * candidates' decisions and the resource's lookup. */
+static int decide_pair(vigil__reader *rd, const vigil__plan *plan, vigil__act_memo *am, const vigil_request *act,
         const vigil_request *res, resource_memo *memo, vigil_result *out, trace *tr) {
     int rc = plan->pl_action != VIGIL_NONE ? vigil__make_entity(rd, plan->pl_action, &rd->rd_vars[1]) :
         resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len,
@@ -388,8 +482,35 @@ static int decide_pair(vigil__reader *rd, const vigil__plan *plan, const vigil_r
         if (memo) *memo = (resource_memo){ res->resource_type, res->resource_id, res->resource_type_len,
                                            res->resource_id_len, eid < VIGIL_TEMP_ID_BASE ? eid : VIGIL_NONE };
     }
-    if (rc == VIGIL_OK) rc = evaluate(rd, plan, out, tr);
+    if (rc == VIGIL_OK) rc = evaluate(rd, plan, am, out, tr);
     return rc;
+}
+
+/* The plan of a batch pair's action: the batch's memo of that action (*am) when it has one or room for one, else
+ * looked up into *plan and *am NULL. */
+static int batch_plan(vigil__reader *rd, const vigil_request *act, vigil__plan *plan, vigil__act_memo **am) {
+    *am = NULL;
+    if (bad_str(act->action_type, act->action_type_len) || bad_str(act->action_id, act->action_id_len))
+        return VIGIL_E_INVALID_ARG;
+    for (uint32_t i = 0; i < rd->rd_act_count; i++) {
+        vigil__act_memo *m = &rd->rd_act[i];
+        if (m->am_ilen == act->action_id_len && m->am_tlen == act->action_type_len &&
+            (m->am_id == act->action_id || vigil__bytes_eq((const uint8_t *)m->am_id,
+                (const uint8_t *)act->action_id, m->am_ilen)) &&
+            (m->am_type == act->action_type || vigil__bytes_eq((const uint8_t *)m->am_type,
+                (const uint8_t *)act->action_type, m->am_tlen))) {
+            *am = m;
+            return VIGIL_OK;
+        }
+    }
+    int rc = plan_of(rd, act, plan);
+    /* An action the index lacks is a temporary entity, another one in each pair: nothing to keep. */
+    if (rc || plan->pl_action == VIGIL_NONE || rd->rd_act_count == VIGIL__ACT_MEMOS) return rc;
+    vigil__act_memo *m = &rd->rd_act[rd->rd_act_count++];
+    *m = (vigil__act_memo){ act->action_type, act->action_id, act->action_type_len, act->action_id_len, *plan, 0,
+                            0, 0 };
+    *am = m;
+    return VIGIL_OK;
 }
 
 /* The entity number of an entity value in rd_vars. */
@@ -433,7 +554,8 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         /* Serials start at 1: a zeroed entry never matches. */
         rd->rd_cc_on = count > 1 && !tr;
         rd->rd_cc_serial++;
-        rd->rd_cand_top = 0;
+        rd->rd_act_count = 0;
+        rd->rd_resid_top = 0;
         rc = prepare(rd, base, &reason, &session_eid);
         after_prepare = level_save(rd);
         if (rc == VIGIL_OK) eids[0] = eid_of(rd->rd_vars[0]);
@@ -444,26 +566,30 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         int st = rc;
         if (st == VIGIL_OK) {
             out[i].generation = rd->rd_hdr.vh_generation;
-            vigil__plan plan;
+            vigil__plan local;
+            const vigil__plan *plan = &local;
+            vigil__act_memo *am = NULL;
             if (reason) {
                 out[i].reason = reason;
-            } else if ((st = plan_of(rd, &actions[i], &plan)) == VIGIL_OK) {
-                const uint8_t *type = plan.pl_ctx_type;
+            } else if ((st = rd->rd_cc_on ? batch_plan(rd, &actions[i], &local, &am) : plan_of(rd, &actions[i], &local))
+                       == VIGIL_OK) {
+                if (am) plan = &am->am_plan;
+                const uint8_t *type = plan->pl_ctx_type;
                 /* Actions often share a context type: compare the descriptors, not where they lie. */
-                if (!ctx_loaded || plan.pl_ctx_size != ctx_size ||
-                    (ctx_size && memcmp(type, ctx_type, ctx_size) != 0)) {
+                if (!ctx_loaded || plan->pl_ctx_size != ctx_size ||
+                    (ctx_size && type != ctx_type && memcmp(type, ctx_type, ctx_size) != 0)) {
                     level_restore(rd, after_prepare);
-                    rd->rd_cc_serial++;        /* another context: other outcomes */
-                    rd->rd_cand_top = 0;
+                    rd->rd_cc_serial++;        /* another context: other outcomes (and the actions' are refilled) */
+                    rd->rd_resid_top = 0;
                     ctx_rc = load_context(rd, base, type, session_eid);
                     ctx_type = type;
-                    ctx_size = plan.pl_ctx_size;
+                    ctx_size = plan->pl_ctx_size;
                     ctx_loaded = 1;
                     after_context = level_save(rd);
                 }
                 st = ctx_rc;
                 if (st == VIGIL_OK)
-                    st = decide_pair(rd, &plan, &actions[i], &resources[i], rd->rd_cc_on ? &memo : NULL, &out[i], tr);
+                    st = decide_pair(rd, plan, am, &actions[i], &resources[i], rd->rd_cc_on ? &memo : NULL, &out[i], tr);
                 if (st == VIGIL_OK) { eids[1] = eid_of(rd->rd_vars[1]); eids[2] = eid_of(rd->rd_vars[2]); }
                 level_restore(rd, after_context);
             }

@@ -109,7 +109,7 @@ static void reader_free(vigil__reader *rd) {
     free(rd->rd_plan_buf);
     free(rd->rd_pool);
     free(rd->rd_stack);
-    free(rd->rd_cand);
+    free(rd->rd_resid);
     free(rd);
 }
 
@@ -153,9 +153,9 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     rd->rd_plan_buf = malloc(VIGIL__PLAN_BYTES);
     rd->rd_pool = malloc(VIGIL__POOL_BYTES);
     rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
-    rd->rd_cand = malloc(sizeof(uint32_t) * VIGIL__CAND_MAX);
+    rd->rd_resid = malloc(sizeof(vigil__resid) * VIGIL__RESID_MAX);
     if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc || !rd->rd_plan_buf ||
-        !rd->rd_cand) {
+        !rd->rd_resid) {
         reader_free(rd);
         *status = VIGIL_E_NOMEM;
         return NULL;

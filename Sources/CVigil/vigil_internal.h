@@ -62,8 +62,8 @@
 #define VIGIL__UCACHE_LEN    40          /* the longest entity id kept there, in bytes (a UUID's 36 fit) */
 #define VIGIL__WAYS          4           /* entries per set in those two caches (a power of two) */
 #define VIGIL__CCACHE        1024        /* policy outcomes remembered within one batch (a power of two) */
-#define VIGIL__CAND_MEMOS    16          /* actions whose candidates a batch keeps (a power of two) */
-#define VIGIL__CAND_MAX      16384       /* room for those candidates (policy numbers) */
+#define VIGIL__ACT_MEMOS     16          /* distinct actions whose plans and candidates a batch keeps */
+#define VIGIL__RESID_MAX     4096        /* room for those actions' candidates (vigil__resid items) */
 #define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
 #define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
@@ -226,12 +226,25 @@ typedef struct vigil__ccache_entry {
     uint32_t cc_truth, cc_kind, cc_pc;
 } vigil__ccache_entry;
 
-/** A batch's candidates for one action: cm_count policy numbers at rd_cand + cm_off, valid while cm_serial
- *  equals rd_cc_serial. */
-typedef struct vigil__cand_memo {
-    uint64_t cm_serial;
-    uint32_t cm_action, cm_off, cm_count;
-} vigil__cand_memo;
+/** What a batch knows of one candidate policy for every pair of one action (decide.c). */
+typedef struct vigil__resid {
+    uint32_t rs_num;             /* the policy number */
+    int32_t rs_state;            /* VIGIL__RS_EACH, VIGIL__RS_FIXED, or the VIGIL_E_* deciding it returns */
+    uint32_t rs_truth, rs_kind, rs_pc;   /* VIGIL__RS_FIXED: its outcome (rs_truth 1 or an error kind) */
+    uint32_t rs_flags, rs_step_up, rs_max_age; /* VIGIL__RS_FIXED: what combining reads of the policy */
+} vigil__resid;
+#define VIGIL__RS_EACH  1        /* its outcome depends on the resource: decided pair by pair */
+#define VIGIL__RS_FIXED 2        /* satisfied or erroring in every pair (the others are left out) */
+
+/** One distinct action of a batch, by the request's bytes (valid during the call): its plan, and its candidates
+ *  as vigil__resid items at rd_resid + am_off, valid while am_serial equals rd_cc_serial (0: none yet). */
+typedef struct vigil__act_memo {
+    const char *am_type, *am_id;
+    size_t am_tlen, am_ilen;
+    vigil__plan am_plan;
+    uint64_t am_serial;
+    uint32_t am_off, am_count;
+} vigil__act_memo;
 
 /** One thread's state on one handle; see PER-THREAD STATE above. */
 struct vigil__reader {
@@ -302,10 +315,13 @@ struct vigil__reader {
     int rd_cc_on;
     uint64_t rd_cc_serial;
     vigil__ccache_entry rd_ccache[VIGIL__CCACHE];
-    /* Candidates by action within one batch, and the room they are copied to (VIGIL__CAND_MAX numbers). */
-    vigil__cand_memo rd_cand_memo[VIGIL__CAND_MEMOS];
-    uint32_t *rd_cand;
-    uint32_t rd_cand_top;
+    /* The distinct actions of one batch (rd_act_count of them), so that a page of documents times a few actions
+     * looks each action's plan up once, and selects, scope-matches and runs each of its candidates that cannot
+     * depend on the resource once: pairs then go through the candidates left (vigil__resid, VIGIL__RESID_MAX). */
+    vigil__act_memo rd_act[VIGIL__ACT_MEMOS];
+    uint32_t rd_act_count;
+    vigil__resid *rd_resid;
+    uint32_t rd_resid_top;
 };
 
 /* ---- Arena (inline: a decision takes a dozen small pieces) ---- */
