@@ -224,8 +224,27 @@ static void outcome_keep(vigil__reader *rd, vigil__ccache_entry *ce, uint32_t tr
 
 /* Policy num's outcome on the request in rd_vars: 1 with *truth (0 or 1), *kind (0 or an error kind) and *pc
  * set, 0 when its scope does not match, or a VIGIL_E_*. An unverified policy is verified first and *pop then
- * points at `scratch`, a copy that knows what it uses. In a batch, a verified policy's outcome is looked up
- * first: the principal's scope is the same in every pair, the resource's matters only when constrained. */
+ * points at `scratch`, a copy that knows what it uses. */
+HOT_INLINE int decide_policy(vigil__reader *rd, uint32_t num, const vigil__policy **pop, vigil__policy *scratch,
+        vigil__scope_entity *principal, vigil__scope_entity *resource, int *truth, uint32_t *kind, uint32_t *pc) {
+    const vigil__policy *po = *pop;
+    int m = vigil__scope_match(rd, &po->po_principal, principal);
+    if (m == 1) m = vigil__scope_match(rd, &po->po_resource, resource);
+    if (m <= 0) return m;
+    int rc;
+    if (!po->po_verified) {
+        /* Verified once per generation: a copy learns what it uses, then the kept record. */
+        *scratch = *po;
+        if ((rc = vigil__verify(rd, scratch))) return rc;
+        vigil__policy_verified(rd, num, scratch->po_uses);
+        *pop = po = scratch;
+    }
+    if ((rc = vigil__run(rd, po, truth, kind, pc))) return rc;
+    return 1;
+}
+
+/* decide_policy, in a batch looked up first among the outcomes kept (rd_ccache) for a verified policy: the
+ * principal's scope is the same in every pair, the resource's matters only when constrained. */
 HOT_INLINE int outcome(vigil__reader *rd, uint32_t num, const vigil__policy **pop, vigil__policy *scratch,
         vigil__scope_entity *principal, vigil__scope_entity *resource, int *truth, uint32_t *kind, uint32_t *pc) {
     const vigil__policy *po = *pop;
@@ -241,24 +260,10 @@ HOT_INLINE int outcome(vigil__reader *rd, uint32_t num, const vigil__policy **po
             return 1;
         }
     }
-    int m = vigil__scope_match(rd, &po->po_principal, principal);
-    if (m == 1) m = vigil__scope_match(rd, &po->po_resource, resource);
-    if (m < 0) return m;
-    if (!m) {
-        if (ce) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);
-        return 0;
-    }
-    int rc;
-    if (!po->po_verified) {
-        /* Verified once per generation: a copy learns what it uses, then the kept record. */
-        *scratch = *po;
-        if ((rc = vigil__verify(rd, scratch))) return rc;
-        vigil__policy_verified(rd, num, scratch->po_uses);
-        *pop = po = scratch;
-    }
-    if ((rc = vigil__run(rd, po, truth, kind, pc))) return rc;
-    if (ce) outcome_keep(rd, ce, (uint32_t)*truth, *kind, *pc);
-    return 1;
+    int rc = decide_policy(rd, num, pop, scratch, principal, resource, truth, kind, pc);
+    if (ce && rc == 0) outcome_keep(rd, ce, OUTCOME_OUT_OF_SCOPE, 0, 0);
+    if (ce && rc == 1) outcome_keep(rd, ce, (uint32_t)*truth, *kind, *pc);
+    return rc;
 }
 
 /* The satisfied policies of one request, as evaluate combines them. */
@@ -338,7 +343,16 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
         if ((rc = vigil__policy_ref(rd, nums[c], &scratch, &po))) { it->rs_state = rc; n++; break; }
         if (rd->rd_now_ms >= po->po_expires_ms) continue;                                          /* IDX-P004 */
         if (!po->po_verified || po->po_resource.sc_kind != VIGIL_SCOPE_ANY || (po->po_uses & VIGIL__USES_RESOURCE)) {
-            it->rs_state = VIGIL__RS_EACH;
+            /* A column of outcomes by resource: shared by the actions when the policy does not read the action. */
+            int shared = po->po_verified && !(po->po_uses & VIGIL__USES_ACTION);
+            uint32_t dep = VIGIL_NONE;
+            for (uint32_t d = 0; shared && d < rd->rd_dep_count && dep == VIGIL_NONE; d++)
+                if (rd->rd_dep_num[d] == nums[c]) dep = d;
+            if (dep == VIGIL_NONE && rd->rd_dep_count < VIGIL__DEPS) {
+                dep = rd->rd_dep_count++;
+                rd->rd_dep_num[dep] = shared ? nums[c] : VIGIL_NONE;
+            }
+            *it = (vigil__resid){ nums[c], VIGIL__RS_EACH, 0, 0, 0, po->po_flags, po->po_step_up, po->po_max_age, dep };
             n++;
             continue;
         }
@@ -348,7 +362,7 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
         if (rc < 0) { it->rs_state = rc; n++; break; }
         if (rc == 0 || (!kind && !truth)) continue;
         *it = (vigil__resid){ nums[c], VIGIL__RS_FIXED, (uint32_t)truth, kind, pc, po->po_flags, po->po_step_up,
-                              po->po_max_age };
+                              po->po_max_age, VIGIL_NONE };
         n++;
     }
     am->am_off = rd->rd_resid_top;
@@ -358,11 +372,27 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
     return 1;
 }
 
+/* The row of outcomes of a batch's stored resource (direct-mapped: a resource that takes another's row starts
+ * it afresh), or NULL for a temporary one. */
+static const vigil__row *row_of(vigil__reader *rd, uint32_t eid) {
+    if (eid >= VIGIL_TEMP_ID_BASE) return NULL;
+    uint32_t h = eid * 0x9E3779B1u;
+    vigil__row *w = &rd->rd_rows[(h ^ h >> 16) & (VIGIL__ROWS - 1)];
+    if (w->rw_cc != rd->rd_cc_serial || w->rw_eid != eid) {
+        w->rw_cc = rd->rd_cc_serial;
+        w->rw_eid = eid;
+        w->rw_stamp = ++rd->rd_row_stamp;
+    }
+    return w;
+}
+
 /* evaluate for a batch action whose candidates are filled: the fixed ones are counted as they are, the others
- * decided for this pair. */
+ * taken from the resource's row or decided for this pair (and kept there). */
 static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__scope_entity *principal,
         vigil__scope_entity *resource, tally *t, vigil_result *out) {
     const vigil__resid *it = rd->rd_resid + am->am_off, *end = it + am->am_count;
+    const vigil__row *row = row_of(rd, resource->se_eid);
+    vigil__dep_out *outs = row ? rd->rd_dep_out + (size_t)(row - rd->rd_rows) * VIGIL__DEPS : NULL;
     for (; it < end; it++) {
         int truth;
         uint32_t kind, pc;
@@ -372,14 +402,25 @@ static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__sc
             continue;
         }
         if (it->rs_state < 0) return it->rs_state;
-        vigil__policy scratch;
-        const vigil__policy *po;
-        int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
-        if (rc) return rc;
-        rc = outcome(rd, it->rs_num, &po, &scratch, principal, resource, &truth, &kind, &pc);
-        if (rc <= 0) { if (rc < 0) return rc; continue; }
+        vigil__dep_out *d = outs && it->rs_dep != VIGIL_NONE ? &outs[it->rs_dep] : NULL;
+        if (d && d->do_stamp == row->rw_stamp) {
+            if (d->do_truth == OUTCOME_OUT_OF_SCOPE) continue;
+            truth = d->do_truth;
+            kind = d->do_kind;
+            pc = d->do_pc;
+        } else {
+            vigil__policy scratch;
+            const vigil__policy *po;
+            int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
+            if (rc) return rc;
+            rc = decide_policy(rd, it->rs_num, &po, &scratch, principal, resource, &truth, &kind, &pc);
+            if (rc < 0) return rc;
+            if (d) *d = (vigil__dep_out){ row->rw_stamp, rc ? (uint16_t)truth : OUTCOME_OUT_OF_SCOPE,
+                                          (uint16_t)(rc ? kind : 0), rc ? pc : 0 };
+            if (rc == 0) continue;
+        }
         if (kind) tally_error(out, it->rs_num, kind, pc);
-        else if (truth) tally_true(t, it->rs_num, po->po_flags, po->po_step_up, po->po_max_age);
+        else if (truth) tally_true(t, it->rs_num, it->rs_flags, it->rs_step_up, it->rs_max_age);
     }
     return VIGIL_OK;
 }
@@ -556,6 +597,7 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
         rd->rd_cc_serial++;
         rd->rd_act_count = 0;
         rd->rd_resid_top = 0;
+        rd->rd_dep_count = 0;
         rc = prepare(rd, base, &reason, &session_eid);
         after_prepare = level_save(rd);
         if (rc == VIGIL_OK) eids[0] = eid_of(rd->rd_vars[0]);
@@ -581,6 +623,7 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
                     level_restore(rd, after_prepare);
                     rd->rd_cc_serial++;        /* another context: other outcomes (and the actions' are refilled) */
                     rd->rd_resid_top = 0;
+                    rd->rd_dep_count = 0;
                     ctx_rc = load_context(rd, base, type, session_eid);
                     ctx_type = type;
                     ctx_size = plan->pl_ctx_size;

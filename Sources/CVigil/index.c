@@ -110,6 +110,7 @@ static void reader_free(vigil__reader *rd) {
     free(rd->rd_pool);
     free(rd->rd_stack);
     free(rd->rd_resid);
+    free(rd->rd_dep_out);
     free(rd);
 }
 
@@ -154,8 +155,9 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     rd->rd_pool = malloc(VIGIL__POOL_BYTES);
     rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
     rd->rd_resid = malloc(sizeof(vigil__resid) * VIGIL__RESID_MAX);
+    rd->rd_dep_out = calloc((size_t)VIGIL__ROWS * VIGIL__DEPS, sizeof *rd->rd_dep_out);
     if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc || !rd->rd_plan_buf ||
-        !rd->rd_resid) {
+        !rd->rd_resid || !rd->rd_dep_out) {
         reader_free(rd);
         *status = VIGIL_E_NOMEM;
         return NULL;

@@ -64,6 +64,8 @@
 #define VIGIL__CCACHE        1024        /* policy outcomes remembered within one batch (a power of two) */
 #define VIGIL__ACT_MEMOS     16          /* distinct actions whose plans and candidates a batch keeps */
 #define VIGIL__RESID_MAX     4096        /* room for those actions' candidates (vigil__resid items) */
+#define VIGIL__ROWS          64          /* resources whose outcomes a batch keeps (a power of two) */
+#define VIGIL__DEPS          64          /* resource-dependent candidates whose outcomes it keeps per resource */
 #define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
 #define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
@@ -232,9 +234,24 @@ typedef struct vigil__resid {
     int32_t rs_state;            /* VIGIL__RS_EACH, VIGIL__RS_FIXED, or the VIGIL_E_* deciding it returns */
     uint32_t rs_truth, rs_kind, rs_pc;   /* VIGIL__RS_FIXED: its outcome (rs_truth 1 or an error kind) */
     uint32_t rs_flags, rs_step_up, rs_max_age; /* VIGIL__RS_FIXED: what combining reads of the policy */
+    uint32_t rs_dep;             /* VIGIL__RS_EACH: its column in rd_dep_out, or VIGIL_NONE (not kept) */
 } vigil__resid;
 #define VIGIL__RS_EACH  1        /* its outcome depends on the resource: decided pair by pair */
 #define VIGIL__RS_FIXED 2        /* satisfied or erroring in every pair (the others are left out) */
+
+/** A batch resource's row of outcomes: the stored entity `rw_eid`, under context serial rw_cc; its outcomes are
+ *  those of rd_dep_out's row whose do_stamp equals rw_stamp. */
+typedef struct vigil__row {
+    uint64_t rw_cc, rw_stamp;
+    uint32_t rw_eid;
+} vigil__row;
+
+/** One resource-dependent candidate's outcome on one resource (OUTCOME_* in cc_truth's sense). */
+typedef struct vigil__dep_out {
+    uint64_t do_stamp;
+    uint16_t do_truth, do_kind;
+    uint32_t do_pc;
+} vigil__dep_out;
 
 /** One distinct action of a batch, by the request's bytes (valid during the call): its plan, and its candidates
  *  as vigil__resid items at rd_resid + am_off, valid while am_serial equals rd_cc_serial (0: none yet). */
@@ -322,6 +339,16 @@ struct vigil__reader {
     uint32_t rd_act_count;
     vigil__resid *rd_resid;
     uint32_t rd_resid_top;
+    /* Outcomes of the candidates left to decide pair by pair (at most VIGIL__DEPS columns: one per policy that
+     * does not read the action, shared by the actions, one per action and policy otherwise), by resource (rows
+     * direct-mapped by eid): a page asks several actions of each document, and its documents' scopes and
+     * conditions are matched and run once per document, not once per pair. rd_dep_num: the policy of each shared
+     * column (VIGIL_NONE for the others); both are emptied with rd_resid. */
+    vigil__row rd_rows[VIGIL__ROWS];
+    uint64_t rd_row_stamp;             /* the last rw_stamp given */
+    vigil__dep_out *rd_dep_out;        /* VIGIL__ROWS x VIGIL__DEPS */
+    uint32_t rd_dep_count;
+    uint32_t rd_dep_num[VIGIL__DEPS];
 };
 
 /* ---- Arena (inline: a decision takes a dozen small pieces) ---- */
