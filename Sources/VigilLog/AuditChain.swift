@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The audit trail's line format, shared by the writer and the verifier (docs/DECISION_LOG.md, "The audit
@@ -19,25 +18,14 @@ enum AuditChain {
     /// `,"prev":"` + 64 hex digits + `"}`.
     static let prevLength = 9 + 64 + 2
 
-    /// The SHA-256 of `bytes`.
-    static func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        return hasher.finalize()
-    }
-
     /// The SHA-256 of `bytes` in hex.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        let d = digest(bytes)
+        var hasher = ChainHasher()
+        hasher.update(bytes)
         return [UInt8](unsafeUninitializedCapacity: 64) { hex, initialized in
-            Self.hex(d, into: hex)
+            hasher.finish(hexInto: hex)
             initialized = 64
         }
-    }
-
-    /// Writes `digest` in hex into the 64 bytes of `out`.
-    static func hex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) {
-        digest.withUnsafeBytes { JSONBytes.hex($0, into: out) }
     }
 
     /// A line's parts, once its shape is checked: its sequence number, its `prev` (hex bytes), and its own hash

@@ -1,5 +1,4 @@
 import CVigil
-import Crypto
 import Foundation
 import Synchronization
 
@@ -173,7 +172,7 @@ public final class AuditTrail: Sendable {
                 let line = state.pending.count
                 state.pending.byte(UInt8(ascii: "{"))
                 state.pending.bytes(UnsafeRawBufferPointer(rebasing: lines.bytes.buffer[start..<end]))
-                Self.endLine(&state, start: line, hasher: lines.takeHasher(k), hashedTo: state.pending.count)
+                Self.endLine(&state, start: line, hasher: lines.hasher(k), hashedTo: state.pending.count)
                 start = end
             }
             guard state.pending.count >= Self.earlyWriteBytes else { return }
@@ -216,22 +215,22 @@ public final class AuditTrail: Sendable {
         let start = state.pending.count
         state.pending.byte(UInt8(ascii: "{"))
         fields(&state.pending)
-        endLine(&state, start: start, hasher: SHA256(), hashedTo: start)
+        endLine(&state, start: start, hasher: ChainHasher(), hashedTo: start)
     }
 
     /// Ends line seq+1, which starts at `start` in `pending` with its `{` and payload: writes the chain's fields
     /// (`"seq":N,"prev":"…"}`), feeds `hasher` the line's bytes from `hashedTo` on (it has seen those before),
     /// and moves the chain on to the line's hash.
-    private static func endLine(_ state: inout State, start: Int, hasher: consuming SHA256, hashedTo: Int) {
+    private static func endLine(_ state: inout State, start: Int, hasher: consuming ChainHasher, hashedTo: Int) {
         if state.pending.count > start + 1 { state.pending.byte(UInt8(ascii: ",")) }
         state.pending.raw("\"seq\":")
         state.pending.unsigned(state.seq + 1)
         state.pending.raw(",\"prev\":\"")
         state.pending.bytes(state.lastHash)
         state.pending.raw("\"}")
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: state.pending.buffer[hashedTo...]))
-        let digest = hasher.finalize()
-        state.lastHash.withUnsafeMutableBufferPointer { AuditChain.hex(digest, into: $0) }
+        var hasher = hasher
+        hasher.update(UnsafeRawBufferPointer(rebasing: state.pending.buffer[hashedTo...]))
+        state.lastHash.withUnsafeMutableBufferPointer { hasher.finish(hexInto: $0) }
         state.pending.byte(0x0A)
         state.lineEnds.append(state.pending.count)
         state.seq += 1

@@ -1,5 +1,4 @@
 import CVigil
-import Crypto
 import Foundation
 import Synchronization
 
@@ -13,7 +12,7 @@ final class FormattedLines: @unchecked Sendable {
     /// Where each payload ends in `bytes` (it starts where the one before ends).
     private(set) var ends: [Int] = []
     /// Each line's hash so far, having seen `{` and the payload; taken (once) by the trail to finish it.
-    private var hashers: [SHA256?] = []
+    private var hashers: [ChainHasher] = []
     private var formatter = RingRecordFormatter()
 
     init(capacity: Int) {
@@ -26,25 +25,20 @@ final class FormattedLines: @unchecked Sendable {
         bytes.removeAll()
         ends.removeAll(keepingCapacity: true)
         hashers.removeAll(keepingCapacity: true)
-        var brace = UInt8(ascii: "{")
         for i in range {
             let start = bytes.count
             formatter.appendFields(batch.records.baseAddress! + i, ring: batch.ring, position: batch.positions[i],
                                    to: &bytes)
             ends.append(bytes.count)
-            var hasher = SHA256()
-            withUnsafeBytes(of: &brace) { hasher.update(bufferPointer: $0) }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes.buffer[start...]))
+            var hasher = ChainHasher()
+            hasher.update(byte: UInt8(ascii: "{"))
+            hasher.update(UnsafeRawBufferPointer(rebasing: bytes.buffer[start...]))
             hashers.append(hasher)
         }
     }
 
-    /// Line `k`'s hash so far, moved out so that the caller's copy is the only one (finishing it copies nothing).
-    func takeHasher(_ k: Int) -> SHA256 {
-        let hasher = hashers[k]!
-        hashers[k] = nil
-        return hasher
-    }
+    /// Line `k`'s hash so far.
+    func hasher(_ k: Int) -> ChainHasher { hashers[k] }
 }
 
 /// Records copied out of one ring, with what their lines need: the pointers are only read, and only while the
