@@ -4,19 +4,6 @@
 const uint8_t vigil__true_enc[2] = { VIGIL_V_BOOL, 1 };
 const uint8_t vigil__false_enc[2] = { VIGIL_V_BOOL, 0 };
 
-uint32_t vigil__value_size(const uint8_t *p) {
-    switch (p[0]) {
-    case VIGIL_V_BOOL: return 2;
-    case VIGIL_V_LONG: case VIGIL_V_DECIMAL: case VIGIL_V_DATETIME: case VIGIL_V_DURATION: return 9;
-    case VIGIL_V_STRING: return 5 + vigil__rd32(p + 1);
-    case VIGIL_V_ENTITY: return 5;
-    case VIGIL_V_SET: case VIGIL_V_RECORD: return 9 + vigil__rd32(p + 5);
-    case VIGIL_V_IPADDR: return 19;
-    case VIGIL_V_PATTERN: return 5 + 4 * vigil__rd32(p + 1);
-    default: return 0;
-    }
-}
-
 int vigil__value_cmp(vigil_val a, vigil_val b) {
     uint32_t n = a.n < b.n ? a.n : b.n;
     int c = memcmp(a.p, b.p, n);
@@ -179,20 +166,6 @@ int vigil__record_build(vigil__reader *rd, uint32_t *ids, vigil_val *vals, uint3
     out->p = p;
     out->n = (uint32_t)(9 + body);
     return VIGIL_OK;
-}
-
-int vigil__record_get(vigil_val rec, uint32_t id, vigil_val *out) {
-    /* Fields have variable sizes, so this is a scan; it stops at the first larger id (fields are sorted). */
-    uint32_t count = vigil__rd32(rec.p + 1);
-    const uint8_t *q = rec.p + 9;
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t fid = vigil__rd32(q);
-        uint32_t sz = vigil__value_size(q + 4);
-        if (fid == id) { out->p = q + 4; out->n = sz; return 1; }
-        if (fid > id) return 0;
-        q += 4 + sz;
-    }
-    return 0;
 }
 
 int vigil__set_contains(vigil_val set, vigil_val v) {

@@ -409,8 +409,19 @@ int vigil__name_text(vigil__reader *rd, uint32_t id, char *buf, size_t cap);
 /* ---- Values (value.c) ---- */
 /** The size of the valid value at p (at most n bytes available, nesting at most depth), or 0 when invalid. */
 uint32_t vigil__value_check(const uint8_t *p, size_t n, int depth);
-/** The size of a value already known to be valid. */
-uint32_t vigil__value_size(const uint8_t *p);
+/** The size of a value already known to be valid (inline: record lookups and set scans size every element). */
+static inline uint32_t vigil__value_size(const uint8_t *p) {
+    switch (p[0]) {
+    case VIGIL_V_BOOL: return 2;
+    case VIGIL_V_LONG: case VIGIL_V_DECIMAL: case VIGIL_V_DATETIME: case VIGIL_V_DURATION: return 9;
+    case VIGIL_V_STRING: return 5 + vigil__rd32(p + 1);
+    case VIGIL_V_ENTITY: return 5;
+    case VIGIL_V_SET: case VIGIL_V_RECORD: return 9 + vigil__rd32(p + 5);
+    case VIGIL_V_IPADDR: return 19;
+    case VIGIL_V_PATTERN: return 5 + 4 * vigil__rd32(p + 1);
+    default: return 0;
+    }
+}
 /** Canonical order of encodings: bytewise, a proper prefix first (IDX-V001). */
 int vigil__value_cmp(vigil_val a, vigil_val b);
 static inline int vigil__value_eq(vigil_val a, vigil_val b) { return a.n == b.n && vigil__bytes_eq(a.p, b.p, a.n); }
@@ -418,8 +429,20 @@ static inline int vigil__value_eq(vigil_val a, vigil_val b) { return a.n == b.n 
 int vigil__set_build(vigil__reader *rd, vigil_val *elems, uint32_t count, vigil_val *out);
 /** Builds a canonical record from ids and values (reordered in place); 0, 1 on a duplicate id, VIGIL_E_LIMIT. */
 int vigil__record_build(vigil__reader *rd, uint32_t *ids, vigil_val *vals, uint32_t count, vigil_val *out);
-/** Finds field `id` of a valid record; 1 found, 0 not. */
-int vigil__record_get(vigil_val rec, uint32_t id, vigil_val *out);
+/** Finds field `id` of a valid record; 1 found, 0 not. Fields have variable sizes, so this is a scan; it stops at
+ *  the first larger id (fields are sorted). Inline: every attribute read is one. */
+static inline int vigil__record_get(vigil_val rec, uint32_t id, vigil_val *out) {
+    uint32_t count = vigil__rd32(rec.p + 1);
+    const uint8_t *q = rec.p + 9;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t fid = vigil__rd32(q);
+        uint32_t sz = vigil__value_size(q + 4);
+        if (fid == id) { out->p = q + 4; out->n = sz; return 1; }
+        if (fid > id) return 0;
+        q += 4 + sz;
+    }
+    return 0;
+}
 /** Whether a valid set contains `v`. */
 int vigil__set_contains(vigil_val set, vigil_val v);
 /** The elements of a valid set: the first element and the count. */

@@ -164,6 +164,19 @@ static int is_ordered_pair(vigil_val a, vigil_val b) {
 #define CHECK(expr) do { int r_ = (expr); if (r_ < 0) { rc = r_; goto out; } } while (0)
 /* Operand A of the instruction at pc, read only by the instructions that have one (verified inside the program). */
 #define OPA vigil__rd32(code + pc + 1)
+/* Dispatch: with GCC and Clang, each instruction jumps straight to the next one's code through a table of label
+ * addresses (a switch adds a range check and a jump back to one shared indirect jump); a plain switch elsewhere
+ * (or with -DVIGIL_VM_SWITCH, to test it). */
+#if defined(__GNUC__) && !defined(VIGIL_VM_SWITCH)
+#define VM_THREADED 1
+#define VM_CASE(x) L_##x
+#define VM_DISPATCH do { op = code[pc]; next = pc + 1 + 4 * vigil__op_operands[op]; goto *labels[op]; } while (0)
+#define VM_NEXT do { pc = next; VM_DISPATCH; } while (0)
+#else
+#define VM_THREADED 0
+#define VM_CASE(x) case x
+#define VM_NEXT break
+#endif
 
 int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc) {
     const uint8_t *code = po->po_code;
@@ -174,212 +187,234 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
     *truth = 0;
     *err_kind = 0;
     *err_pc = 0;
+    uint8_t op;
+    uint32_t next;
+    /* INVARIANT: verified, so the opcode is known, its operands are inside the program, pc is a boundary. */
+#if VM_THREADED
+    static const void *const labels[OP__COUNT] = {
+        [OP_RET] = &&L_OP_RET, [OP_CONST] = &&L_OP_CONST, [OP_TRUE] = &&L_OP_TRUE, [OP_FALSE] = &&L_OP_FALSE,
+        [OP_VAR] = &&L_OP_VAR, [OP_DUP] = &&L_OP_DUP, [OP_POP] = &&L_OP_POP, [OP_JUMP] = &&L_OP_JUMP,
+        [OP_JUMP_IF_FALSE] = &&L_OP_JUMP_IF_FALSE, [OP_JUMP_IF_TRUE] = &&L_OP_JUMP_IF_TRUE,
+        [OP_CHECK_BOOL] = &&L_OP_CHECK_BOOL, [OP_NOT] = &&L_OP_NOT, [OP_NEG] = &&L_OP_NEG, [OP_EQ] = &&L_OP_EQ,
+        [OP_NE] = &&L_OP_NE, [OP_LT] = &&L_OP_LT, [OP_LE] = &&L_OP_LE, [OP_GT] = &&L_OP_GT, [OP_GE] = &&L_OP_GE,
+        [OP_ADD] = &&L_OP_ADD, [OP_SUB] = &&L_OP_SUB, [OP_MUL] = &&L_OP_MUL, [OP_IN] = &&L_OP_IN,
+        [OP_CONTAINS] = &&L_OP_CONTAINS, [OP_CONTAINS_ALL] = &&L_OP_CONTAINS_ALL,
+        [OP_CONTAINS_ANY] = &&L_OP_CONTAINS_ANY, [OP_IS_EMPTY] = &&L_OP_IS_EMPTY, [OP_GET_ATTR] = &&L_OP_GET_ATTR,
+        [OP_HAS_ATTR] = &&L_OP_HAS_ATTR, [OP_GET_TAG] = &&L_OP_GET_TAG, [OP_HAS_TAG] = &&L_OP_HAS_TAG,
+        [OP_LIKE] = &&L_OP_LIKE, [OP_IS] = &&L_OP_IS, [OP_SET] = &&L_OP_SET, [OP_RECORD] = &&L_OP_RECORD,
+        [OP_EXT] = &&L_OP_EXT, [OP_ERROR] = &&L_OP_ERROR,
+    };
+    VM_DISPATCH;
+    {
+#else
     for (;;) {
-        /* INVARIANT: verified, so the opcode is known, its operands are inside the program, pc is a boundary. */
-        uint8_t op = code[pc];
-        uint32_t next = pc + 1 + 4 * vigil__op_operands[op];
+        op = code[pc];
+        next = pc + 1 + 4 * vigil__op_operands[op];
         switch ((enum vigil_opcode)op) {
-        case OP_RET:
-            POP(a);
-            if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
-            *truth = a.p[1];
-            goto out;
-        case OP_CONST: a = verified_constant(po, OPA); PUSH(a); break;
-        case OP_TRUE: PUSH(vigil__bool(1)); break;
-        case OP_FALSE: PUSH(vigil__bool(0)); break;
-        case OP_VAR: PUSH(rd->rd_vars[OPA]); break;
-        case OP_DUP: POP(a); PUSH(a); PUSH(a); break;
-        case OP_POP: POP(a); break;
-        case OP_JUMP: next = OPA; break;
-        case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE:
-            POP(a);
-            if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
-            if ((a.p[1] != 0) == (op == OP_JUMP_IF_TRUE)) next = OPA;
-            break;
-        case OP_CHECK_BOOL:
-            if (sp == 0) { rc = VIGIL_E_CORRUPT; goto out; }
-            if (stack[sp - 1].p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
-            break;
-        case OP_NOT:
-            POP(a);
-            if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
-            PUSH(vigil__bool(!a.p[1]));
-            break;
-        case OP_NEG: {
-            POP(a);
-            if (a.p[0] != VIGIL_V_LONG) FAIL(VIGIL_ERR_TYPE);
-            int64_t x = vigil__rdi64(a.p + 1), y;
-            if (__builtin_sub_overflow((int64_t)0, x, &y)) FAIL(VIGIL_ERR_OVERFLOW);
-            if (vigil__make_long(rd, y, VIGIL_V_LONG, &r)) FAIL(VIGIL_ERR_LIMIT);
-            PUSH(r);
-            break;
-        }
-        case OP_EQ: case OP_NE:
-            POP(b); POP(a);
-            PUSH(vigil__bool(vigil__value_eq(a, b) == (op == OP_EQ)));
-            break;
-        case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
-            POP(b); POP(a);
-            if (!is_ordered_pair(a, b)) FAIL(VIGIL_ERR_TYPE);
-            int64_t x = vigil__rdi64(a.p + 1), y = vigil__rdi64(b.p + 1);
-            int t = op == OP_LT ? x < y : op == OP_LE ? x <= y : op == OP_GT ? x > y : x >= y;
-            PUSH(vigil__bool(t));
-            break;
-        }
-        case OP_ADD: case OP_SUB: case OP_MUL: {
-            POP(b); POP(a);
-            if (a.p[0] != VIGIL_V_LONG || b.p[0] != VIGIL_V_LONG) FAIL(VIGIL_ERR_TYPE);
-            int64_t x = vigil__rdi64(a.p + 1), y = vigil__rdi64(b.p + 1), z;
-            int o = op == OP_ADD ? __builtin_add_overflow(x, y, &z)
-                  : op == OP_SUB ? __builtin_sub_overflow(x, y, &z) : __builtin_mul_overflow(x, y, &z);
-            if (o) FAIL(VIGIL_ERR_OVERFLOW);
-            if (vigil__make_long(rd, z, VIGIL_V_LONG, &r)) FAIL(VIGIL_ERR_LIMIT);
-            PUSH(r);
-            break;
-        }
-        case OP_IN: {
-            POP(b); POP(a);
-            if (a.p[0] != VIGIL_V_ENTITY) FAIL(VIGIL_ERR_TYPE);
-            uint32_t ea = vigil__rd32(a.p + 1);
-            int t = 0;
-            if (b.p[0] == VIGIL_V_ENTITY) {
-                CHECK(t = vigil__entity_in(rd, ea, vigil__rd32(b.p + 1)));
-            } else if (b.p[0] == VIGIL_V_SET) {
-                if (!all_entities(b)) FAIL(VIGIL_ERR_TYPE);
-                uint32_t count;
-                const uint8_t *q = vigil__set_first(b, &count);
-                for (uint32_t i = 0; i < count && !t; i++, q += 5)
-                    CHECK(t = vigil__entity_in(rd, ea, vigil__rd32(q + 1)));
-            } else {
-                FAIL(VIGIL_ERR_TYPE);
-            }
-            PUSH(vigil__bool(t));
-            break;
-        }
-        case OP_CONTAINS:
-            POP(b); POP(a);
-            if (a.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
-            PUSH(vigil__bool(vigil__set_contains(a, b)));
-            break;
-        case OP_CONTAINS_ALL: case OP_CONTAINS_ANY: {
-            POP(b); POP(a);
-            if (a.p[0] != VIGIL_V_SET || b.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
+#endif
+    VM_CASE(OP_RET):
+        POP(a);
+        if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
+        *truth = a.p[1];
+        goto out;
+    VM_CASE(OP_CONST): a = verified_constant(po, OPA); PUSH(a); VM_NEXT;
+    VM_CASE(OP_TRUE): PUSH(vigil__bool(1)); VM_NEXT;
+    VM_CASE(OP_FALSE): PUSH(vigil__bool(0)); VM_NEXT;
+    VM_CASE(OP_VAR): PUSH(rd->rd_vars[OPA]); VM_NEXT;
+    VM_CASE(OP_DUP): POP(a); PUSH(a); PUSH(a); VM_NEXT;
+    VM_CASE(OP_POP): POP(a); VM_NEXT;
+    VM_CASE(OP_JUMP): next = OPA; VM_NEXT;
+    VM_CASE(OP_JUMP_IF_FALSE): VM_CASE(OP_JUMP_IF_TRUE):
+        POP(a);
+        if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
+        if ((a.p[1] != 0) == (op == OP_JUMP_IF_TRUE)) next = OPA;
+        VM_NEXT;
+    VM_CASE(OP_CHECK_BOOL):
+        if (sp == 0) { rc = VIGIL_E_CORRUPT; goto out; }
+        if (stack[sp - 1].p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
+        VM_NEXT;
+    VM_CASE(OP_NOT):
+        POP(a);
+        if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
+        PUSH(vigil__bool(!a.p[1]));
+        VM_NEXT;
+    VM_CASE(OP_NEG): {
+        POP(a);
+        if (a.p[0] != VIGIL_V_LONG) FAIL(VIGIL_ERR_TYPE);
+        int64_t x = vigil__rdi64(a.p + 1), y;
+        if (__builtin_sub_overflow((int64_t)0, x, &y)) FAIL(VIGIL_ERR_OVERFLOW);
+        if (vigil__make_long(rd, y, VIGIL_V_LONG, &r)) FAIL(VIGIL_ERR_LIMIT);
+        PUSH(r);
+        VM_NEXT;
+    }
+    VM_CASE(OP_EQ): VM_CASE(OP_NE):
+        POP(b); POP(a);
+        PUSH(vigil__bool(vigil__value_eq(a, b) == (op == OP_EQ)));
+        VM_NEXT;
+    VM_CASE(OP_LT): VM_CASE(OP_LE): VM_CASE(OP_GT): VM_CASE(OP_GE): {
+        POP(b); POP(a);
+        if (!is_ordered_pair(a, b)) FAIL(VIGIL_ERR_TYPE);
+        int64_t x = vigil__rdi64(a.p + 1), y = vigil__rdi64(b.p + 1);
+        int t = op == OP_LT ? x < y : op == OP_LE ? x <= y : op == OP_GT ? x > y : x >= y;
+        PUSH(vigil__bool(t));
+        VM_NEXT;
+    }
+    VM_CASE(OP_ADD): VM_CASE(OP_SUB): VM_CASE(OP_MUL): {
+        POP(b); POP(a);
+        if (a.p[0] != VIGIL_V_LONG || b.p[0] != VIGIL_V_LONG) FAIL(VIGIL_ERR_TYPE);
+        int64_t x = vigil__rdi64(a.p + 1), y = vigil__rdi64(b.p + 1), z;
+        int o = op == OP_ADD ? __builtin_add_overflow(x, y, &z)
+              : op == OP_SUB ? __builtin_sub_overflow(x, y, &z) : __builtin_mul_overflow(x, y, &z);
+        if (o) FAIL(VIGIL_ERR_OVERFLOW);
+        if (vigil__make_long(rd, z, VIGIL_V_LONG, &r)) FAIL(VIGIL_ERR_LIMIT);
+        PUSH(r);
+        VM_NEXT;
+    }
+    VM_CASE(OP_IN): {
+        POP(b); POP(a);
+        if (a.p[0] != VIGIL_V_ENTITY) FAIL(VIGIL_ERR_TYPE);
+        uint32_t ea = vigil__rd32(a.p + 1);
+        int t = 0;
+        if (b.p[0] == VIGIL_V_ENTITY) {
+            CHECK(t = vigil__entity_in(rd, ea, vigil__rd32(b.p + 1)));
+        } else if (b.p[0] == VIGIL_V_SET) {
+            if (!all_entities(b)) FAIL(VIGIL_ERR_TYPE);
             uint32_t count;
             const uint8_t *q = vigil__set_first(b, &count);
-            int all = 1, any = 0;
-            for (uint32_t i = 0; i < count; i++) {
-                vigil_val e = { q, vigil__value_size(q) };
-                if (vigil__set_contains(a, e)) any = 1; else all = 0;
-                q += e.n;
-            }
-            PUSH(vigil__bool(op == OP_CONTAINS_ALL ? all : any));
-            break;
+            for (uint32_t i = 0; i < count && !t; i++, q += 5)
+                CHECK(t = vigil__entity_in(rd, ea, vigil__rd32(q + 1)));
+        } else {
+            FAIL(VIGIL_ERR_TYPE);
         }
-        case OP_IS_EMPTY:
-            POP(a);
-            if (a.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
-            PUSH(vigil__bool(vigil__rd32(a.p + 1) == 0));
-            break;
-        case OP_GET_ATTR: case OP_HAS_ATTR: {
-            POP(a);
-            vigil_val rec = a;
-            if (a.p[0] == VIGIL_V_ENTITY) {
-                vigil__entity en;
-                int found;
-                CHECK(found = vigil__entity_get(rd, vigil__rd32(a.p + 1), &en, VIGIL__WANT_ATTRS));
-                if (!found || !(en.en_flags & VIGIL_ENT_PRESENT)) {
-                    if (op == OP_GET_ATTR) FAIL(VIGIL_ERR_MISSING_ENTITY);
-                    PUSH(vigil__bool(0));
-                    break;
-                }
-                rec = en.en_attrs;
-            } else if (a.p[0] != VIGIL_V_RECORD) {
-                FAIL(VIGIL_ERR_TYPE);
-            }
-            int has = rec.n != 0 && vigil__record_get(rec, OPA, &r);
-            if (op == OP_HAS_ATTR) PUSH(vigil__bool(has));
-            else if (!has) FAIL(VIGIL_ERR_MISSING_ATTR);
-            else PUSH(r);
-            break;
+        PUSH(vigil__bool(t));
+        VM_NEXT;
+    }
+    VM_CASE(OP_CONTAINS):
+        POP(b); POP(a);
+        if (a.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
+        PUSH(vigil__bool(vigil__set_contains(a, b)));
+        VM_NEXT;
+    VM_CASE(OP_CONTAINS_ALL): VM_CASE(OP_CONTAINS_ANY): {
+        POP(b); POP(a);
+        if (a.p[0] != VIGIL_V_SET || b.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
+        uint32_t count;
+        const uint8_t *q = vigil__set_first(b, &count);
+        int all = 1, any = 0;
+        for (uint32_t i = 0; i < count; i++) {
+            vigil_val e = { q, vigil__value_size(q) };
+            if (vigil__set_contains(a, e)) any = 1; else all = 0;
+            q += e.n;
         }
-        case OP_GET_TAG: case OP_HAS_TAG: {
-            POP(b); POP(a);
-            if (a.p[0] != VIGIL_V_ENTITY || b.p[0] != VIGIL_V_STRING) FAIL(VIGIL_ERR_TYPE);
+        PUSH(vigil__bool(op == OP_CONTAINS_ALL ? all : any));
+        VM_NEXT;
+    }
+    VM_CASE(OP_IS_EMPTY):
+        POP(a);
+        if (a.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
+        PUSH(vigil__bool(vigil__rd32(a.p + 1) == 0));
+        VM_NEXT;
+    VM_CASE(OP_GET_ATTR): VM_CASE(OP_HAS_ATTR): {
+        POP(a);
+        vigil_val rec = a;
+        if (a.p[0] == VIGIL_V_ENTITY) {
             vigil__entity en;
             int found;
-            uint32_t id = 0;
-            CHECK(found = vigil__entity_get(rd, vigil__rd32(a.p + 1), &en, VIGIL__WANT_TAGS));
+            CHECK(found = vigil__entity_get(rd, vigil__rd32(a.p + 1), &en, VIGIL__WANT_ATTRS));
             if (!found || !(en.en_flags & VIGIL_ENT_PRESENT)) {
-                if (op == OP_GET_TAG) FAIL(VIGIL_ERR_MISSING_ENTITY);
+                if (op == OP_GET_ATTR) FAIL(VIGIL_ERR_MISSING_ENTITY);
                 PUSH(vigil__bool(0));
-                break;
+                VM_NEXT;
             }
-            int known;
-            CHECK(known = tag_id(rd, b, &id));
-            int has = known && en.en_tags.n != 0 && vigil__record_get(en.en_tags, id, &r);
-            if (op == OP_HAS_TAG) PUSH(vigil__bool(has));
-            else if (!has) FAIL(VIGIL_ERR_MISSING_TAG);
-            else PUSH(r);
-            break;
+            rec = en.en_attrs;
+        } else if (a.p[0] != VIGIL_V_RECORD) {
+            FAIL(VIGIL_ERR_TYPE);
         }
-        case OP_LIKE: {
-            POP(a);
-            if (a.p[0] != VIGIL_V_STRING) FAIL(VIGIL_ERR_TYPE);
-            b = verified_constant(po, OPA);
-            PUSH(vigil__bool(vigil__like(a.p + 5, vigil__rd32(a.p + 1), b.p + 5, vigil__rd32(b.p + 1))));
-            break;
+        int has = rec.n != 0 && vigil__record_get(rec, OPA, &r);
+        if (op == OP_HAS_ATTR) PUSH(vigil__bool(has));
+        else if (!has) FAIL(VIGIL_ERR_MISSING_ATTR);
+        else PUSH(r);
+        VM_NEXT;
+    }
+    VM_CASE(OP_GET_TAG): VM_CASE(OP_HAS_TAG): {
+        POP(b); POP(a);
+        if (a.p[0] != VIGIL_V_ENTITY || b.p[0] != VIGIL_V_STRING) FAIL(VIGIL_ERR_TYPE);
+        vigil__entity en;
+        int found;
+        uint32_t id = 0;
+        CHECK(found = vigil__entity_get(rd, vigil__rd32(a.p + 1), &en, VIGIL__WANT_TAGS));
+        if (!found || !(en.en_flags & VIGIL_ENT_PRESENT)) {
+            if (op == OP_GET_TAG) FAIL(VIGIL_ERR_MISSING_ENTITY);
+            PUSH(vigil__bool(0));
+            VM_NEXT;
         }
-        case OP_IS: {
-            POP(a);
-            if (a.p[0] != VIGIL_V_ENTITY) FAIL(VIGIL_ERR_TYPE);
-            uint32_t type;
-            CHECK(entity_type(rd, vigil__rd32(a.p + 1), &type));
-            PUSH(vigil__bool(type == OPA));
-            break;
-        }
-        case OP_SET: {
-            uint32_t opa = OPA;
-            if (opa > sp) { rc = VIGIL_E_CORRUPT; goto out; }
-            vigil_val *elems = vigil__alloc_aligned(rd, sizeof(vigil_val) * (opa ? opa : 1));
-            if (!elems) FAIL(VIGIL_ERR_LIMIT);
-            memcpy(elems, stack + sp - opa, sizeof(vigil_val) * opa);
-            sp -= opa;
-            if (vigil__set_build(rd, elems, opa, &r)) FAIL(VIGIL_ERR_LIMIT);
-            PUSH(r);
-            break;
-        }
-        case OP_RECORD: {
-            uint32_t opa = OPA;
-            if (opa > sp) { rc = VIGIL_E_CORRUPT; goto out; }
-            uint32_t *ids = vigil__alloc_aligned(rd, sizeof(uint32_t) * (opa ? opa : 1));
-            vigil_val *vals = vigil__alloc_aligned(rd, sizeof(vigil_val) * (opa ? opa : 1));
-            if (!ids || !vals) FAIL(VIGIL_ERR_LIMIT);
-            for (uint32_t i = 0; i < opa; i++) ids[i] = vigil__rd32(code + pc + 5 + 4 * (size_t)i);
-            memcpy(vals, stack + sp - opa, sizeof(vigil_val) * opa);
-            sp -= opa;
-            int brc = vigil__record_build(rd, ids, vals, opa, &r);
-            if (brc == 1) { rc = VIGIL_E_CORRUPT; goto out; }
-            if (brc) FAIL(VIGIL_ERR_LIMIT);
-            PUSH(r);
-            next += 4 * opa;
-            break;
-        }
-        case OP_EXT: {
-            uint32_t argc = vigil__rd32(code + pc + 5);
-            if (argc > sp) { rc = VIGIL_E_CORRUPT; goto out; }
-            sp -= argc;
-            int kind = vigil__ext_call(rd, OPA, stack + sp, argc, &r);
-            if (kind) FAIL((uint32_t)kind);
-            PUSH(r);
-            break;
-        }
-        case OP_ERROR:
-            FAIL(OPA);
-        default:
-            rc = VIGIL_E_CORRUPT;
-            goto out;
+        int known;
+        CHECK(known = tag_id(rd, b, &id));
+        int has = known && en.en_tags.n != 0 && vigil__record_get(en.en_tags, id, &r);
+        if (op == OP_HAS_TAG) PUSH(vigil__bool(has));
+        else if (!has) FAIL(VIGIL_ERR_MISSING_TAG);
+        else PUSH(r);
+        VM_NEXT;
+    }
+    VM_CASE(OP_LIKE): {
+        POP(a);
+        if (a.p[0] != VIGIL_V_STRING) FAIL(VIGIL_ERR_TYPE);
+        b = verified_constant(po, OPA);
+        PUSH(vigil__bool(vigil__like(a.p + 5, vigil__rd32(a.p + 1), b.p + 5, vigil__rd32(b.p + 1))));
+        VM_NEXT;
+    }
+    VM_CASE(OP_IS): {
+        POP(a);
+        if (a.p[0] != VIGIL_V_ENTITY) FAIL(VIGIL_ERR_TYPE);
+        uint32_t type;
+        CHECK(entity_type(rd, vigil__rd32(a.p + 1), &type));
+        PUSH(vigil__bool(type == OPA));
+        VM_NEXT;
+    }
+    VM_CASE(OP_SET): {
+        uint32_t opa = OPA;
+        if (opa > sp) { rc = VIGIL_E_CORRUPT; goto out; }
+        vigil_val *elems = vigil__alloc_aligned(rd, sizeof(vigil_val) * (opa ? opa : 1));
+        if (!elems) FAIL(VIGIL_ERR_LIMIT);
+        memcpy(elems, stack + sp - opa, sizeof(vigil_val) * opa);
+        sp -= opa;
+        if (vigil__set_build(rd, elems, opa, &r)) FAIL(VIGIL_ERR_LIMIT);
+        PUSH(r);
+        VM_NEXT;
+    }
+    VM_CASE(OP_RECORD): {
+        uint32_t opa = OPA;
+        if (opa > sp) { rc = VIGIL_E_CORRUPT; goto out; }
+        uint32_t *ids = vigil__alloc_aligned(rd, sizeof(uint32_t) * (opa ? opa : 1));
+        vigil_val *vals = vigil__alloc_aligned(rd, sizeof(vigil_val) * (opa ? opa : 1));
+        if (!ids || !vals) FAIL(VIGIL_ERR_LIMIT);
+        for (uint32_t i = 0; i < opa; i++) ids[i] = vigil__rd32(code + pc + 5 + 4 * (size_t)i);
+        memcpy(vals, stack + sp - opa, sizeof(vigil_val) * opa);
+        sp -= opa;
+        int brc = vigil__record_build(rd, ids, vals, opa, &r);
+        if (brc == 1) { rc = VIGIL_E_CORRUPT; goto out; }
+        if (brc) FAIL(VIGIL_ERR_LIMIT);
+        PUSH(r);
+        next += 4 * opa;
+        VM_NEXT;
+    }
+    VM_CASE(OP_EXT): {
+        uint32_t argc = vigil__rd32(code + pc + 5);
+        if (argc > sp) { rc = VIGIL_E_CORRUPT; goto out; }
+        sp -= argc;
+        int kind = vigil__ext_call(rd, OPA, stack + sp, argc, &r);
+        if (kind) FAIL((uint32_t)kind);
+        PUSH(r);
+        VM_NEXT;
+    }
+    VM_CASE(OP_ERROR):
+        FAIL(OPA);
+#if !VM_THREADED
+    default:
+        rc = VIGIL_E_CORRUPT;
+        goto out;
         }
         pc = next;
+#endif
     }
 out:
     rd->rd_top = mark;

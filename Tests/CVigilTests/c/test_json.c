@@ -5,6 +5,8 @@ static vigil__reader *rd;
 static uint32_t id_a, id_b, id_user, eid_alice, id_ip, id_who, id_when, id_ds;
 static uint32_t id_empty;
 static const uint8_t *directed;   /* the type descriptor parse() follows, or NULL */
+/* What a field read that a failed CHECK left unset points at: zeros, so the checks after it fail, not crash. */
+static const uint8_t unset[32];
 
 static int parse(const char *json, vigil_val *out) {
     rd->rd_top = 0;
@@ -34,7 +36,7 @@ static void test_directed(void) {
     CHECK_EQ(vigil__type_check(bad.b, bad.n, 64), 0);
 
     directed = d.b;
-    vigil_val v, f;
+    vigil_val v, f = { unset, 0 };
     CHECK_EQ(parse("{\"ip\": \"10.0.0.1\", \"who\": {\"type\": \"User\", \"id\": \"alice\"}, \"when\": \"2024-01-01\", "
                    "\"ds\": [\"1.5\", \"1.50\", \"2.0\"], \"a\": \"10.0.0.1\"}", &v), 0);
     CHECK(vigil__record_get(v, id_ip, &f) && f.p[0] == VIGIL_V_IPADDR && f.p[1] == 4);
@@ -107,7 +109,7 @@ void test_json(void) {
     CHECK_EQ(vigil_index_open(t.dir, 0, &ix), VIGIL_OK);
     rd = t_reader(ix);
 
-    vigil_val v, f;
+    vigil_val v, f = { unset, 0 };
     CHECK_EQ(parse("{}", &v), 0);
     CHECK_EQ(v.n, 9);
     CHECK_EQ(parse(" {\"a\": 1, \"b\": [true, \"x\", -9223372036854775808]} ", &v), 0);
@@ -130,7 +132,7 @@ void test_json(void) {
     CHECK(vigil__record_get(v, id_a, &f) && f.p[0] == VIGIL_V_ENTITY && vigil__rd32(f.p + 1) == eid_alice);
     CHECK_EQ(parse("{\"a\": {\"__entity\": {\"type\": \"User\", \"id\": \"zed\"}}, "
                    "\"b\": [{\"__entity\": {\"id\": \"zed\", \"type\": \"User\", \"extra\": 1}}]}", &v), 0);
-    vigil_val g;
+    vigil_val g = { unset, 0 };
     CHECK(vigil__record_get(v, id_a, &f) && vigil__record_get(v, id_b, &g));
     CHECK(vigil__rd32(f.p + 1) >= VIGIL_TEMP_ID_BASE);
     CHECK_EQ(vigil__rd32(g.p + 9 + 1), vigil__rd32(f.p + 1));
