@@ -224,11 +224,11 @@ static void outcome_keep(vigil__reader *rd, vigil__ccache_entry *ce, uint32_t tr
 
 /* Policy num's outcome on the request in rd_vars: 1 with *truth (0 or 1), *kind (0 or an error kind) and *pc
  * set, 0 when its scope does not match, or a VIGIL_E_*. An unverified policy is verified first and *pop then
- * points at `scratch`, a copy that knows what it uses. */
+ * points at `scratch`, a copy that knows what it uses. `principal` NULL: its principal scope is known to match. */
 HOT_INLINE int decide_policy(vigil__reader *rd, uint32_t num, const vigil__policy **pop, vigil__policy *scratch,
         vigil__scope_entity *principal, vigil__scope_entity *resource, int *truth, uint32_t *kind, uint32_t *pc) {
     const vigil__policy *po = *pop;
-    int m = vigil__scope_match(rd, &po->po_principal, principal);
+    int m = principal ? vigil__scope_match(rd, &po->po_principal, principal) : 1;
     if (m == 1) m = vigil__scope_match(rd, &po->po_resource, resource);
     if (m <= 0) return m;
     int rc;
@@ -324,7 +324,8 @@ static void tally_finish(const tally *t, vigil_result *out) {
 /* Fills a batch action's candidates (am, for the context loaded now) from the pair in rd_vars, its first pair
  * under this context: a candidate whose scope and condition read neither the resource nor anything that differs
  * between pairs of this action (verified, resource scope `any`, no `resource` in its condition) is decided now,
- * and kept only when it is satisfied or errs; the others are kept to be decided pair by pair. A candidate whose
+ * and kept only when it is satisfied or errs; the others are kept, when their principal scope matches, to be
+ * decided pair by pair. A candidate whose
  * deciding fails ends the list with its status, as evaluate would stop there. 1 filled, 0 no room, or VIGIL_E_*. */
 static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entity *principal,
         vigil__scope_entity *resource) {
@@ -343,7 +344,12 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
         if ((rc = vigil__policy_ref(rd, nums[c], &scratch, &po))) { it->rs_state = rc; n++; break; }
         if (rd->rd_now_ms >= po->po_expires_ms) continue;                                          /* IDX-P004 */
         if (!po->po_verified || po->po_resource.sc_kind != VIGIL_SCOPE_ANY || (po->po_uses & VIGIL__USES_RESOURCE)) {
-            /* A column of outcomes by resource: shared by the actions when the policy does not read the action. */
+            /* Its principal scope is matched now, once (the principal is the batch's): left out when it does not
+             * match. Then a column of outcomes by resource, shared by the actions when the policy does not read
+             * the action. */
+            rc = vigil__scope_match(rd, &po->po_principal, principal);
+            if (rc < 0) { it->rs_state = rc; n++; break; }
+            if (rc == 0) continue;
             int shared = po->po_verified && !(po->po_uses & VIGIL__USES_ACTION);
             uint32_t dep = VIGIL_NONE;
             for (uint32_t d = 0; shared && d < rd->rd_dep_count && dep == VIGIL_NONE; d++)
@@ -413,7 +419,7 @@ static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__sc
             const vigil__policy *po;
             int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
             if (rc) return rc;
-            rc = decide_policy(rd, it->rs_num, &po, &scratch, principal, resource, &truth, &kind, &pc);
+            rc = decide_policy(rd, it->rs_num, &po, &scratch, NULL, resource, &truth, &kind, &pc);
             if (rc < 0) return rc;
             if (d) *d = (vigil__dep_out){ row->rw_stamp, rc ? (uint16_t)truth : OUTCOME_OUT_OF_SCOPE,
                                           (uint16_t)(rc ? kind : 0), rc ? pc : 0 };
@@ -497,9 +503,10 @@ typedef struct resource_memo {
     uint32_t eid;              /* VIGIL_NONE: nothing remembered */
 } resource_memo;
 
-/* memcmp must not see a NULL pointer, even for 0 bytes (an empty id may come as NULL). */
+/* Whether two request strings are equal: often the very same bytes. vigil__bytes_eq reads nothing for 0 bytes
+ * (an empty id may come as NULL). */
 static int same_bytes(const char *a, size_t an, const char *b, size_t bn) {
-    return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+    return an == bn && (a == b || vigil__bytes_eq((const uint8_t *)a, (const uint8_t *)b, an));
 }
 
 /* Decides one (action, resource) once the context is loaded; `am` and `memo` (batches only) may save the
