@@ -501,34 +501,38 @@ typedef struct resource_memo {
     const char *type, *id;
     size_t tlen, ilen;
     uint32_t eid;              /* VIGIL_NONE: nothing remembered */
+    uint8_t enc[5];            /* its Entity value, which the pairs that name it again take as the resource */
 } resource_memo;
 
-/* Whether two request strings are equal: often the very same bytes. vigil__bytes_eq reads nothing for 0 bytes
- * (an empty id may come as NULL). */
+/* Whether a request string (a, an), not yet checked, equals a checked one: often the very same bytes. An empty
+ * one may come as NULL; a NULL one with a length is not read (resolve_entity refuses it). */
 static int same_bytes(const char *a, size_t an, const char *b, size_t bn) {
-    return an == bn && (a == b || vigil__bytes_eq((const uint8_t *)a, (const uint8_t *)b, an));
+    return an == bn && (an == 0 || a == b || (a && vigil__bytes_eq((const uint8_t *)a, (const uint8_t *)b, an)));
 }
 
 /* Decides one (action, resource) once the context is loaded; `am` and `memo` (batches only) may save the
  * candidates' decisions and the resource's lookup. */
 static int decide_pair(vigil__reader *rd, const vigil__plan *plan, vigil__act_memo *am, const vigil_request *act,
         const vigil_request *res, resource_memo *memo, vigil_result *out, trace *tr) {
-    int rc = plan->pl_action != VIGIL_NONE ? vigil__make_entity(rd, plan->pl_action, &rd->rd_vars[1]) :
+    int rc = VIGIL_OK;
+    if (am) rd->rd_vars[1] = (vigil_val){ am->am_enc, sizeof am->am_enc };
+    else rc = plan->pl_action != VIGIL_NONE ? vigil__make_entity(rd, plan->pl_action, &rd->rd_vars[1]) :
         resolve_entity(rd, act->action_type, act->action_type_len, act->action_id, act->action_id_len,
             &rd->rd_vars[1]);
     if (rc) return rc;
-    if (bad_str(res->resource_type, res->resource_type_len) || bad_str(res->resource_id, res->resource_id_len))
-        return VIGIL_E_INVALID_ARG;
     if (memo && memo->eid != VIGIL_NONE && same_bytes(res->resource_id, res->resource_id_len, memo->id, memo->ilen) &&
         same_bytes(res->resource_type, res->resource_type_len, memo->type, memo->tlen)) {
-        rc = vigil__make_entity(rd, memo->eid, &rd->rd_vars[2]);
+        rd->rd_vars[2] = (vigil_val){ memo->enc, sizeof memo->enc };
     } else {
         rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len,
                 &rd->rd_vars[2]);
         uint32_t eid = rc == VIGIL_OK ? vigil__rd32(rd->rd_vars[2].p + 1) : VIGIL_NONE;
         /* Temporary ids are given back after each pair: only stored entities are remembered. */
-        if (memo) *memo = (resource_memo){ res->resource_type, res->resource_id, res->resource_type_len,
-                                           res->resource_id_len, eid < VIGIL_TEMP_ID_BASE ? eid : VIGIL_NONE };
+        if (memo) {
+            *memo = (resource_memo){ res->resource_type, res->resource_id, res->resource_type_len,
+                                     res->resource_id_len, eid < VIGIL_TEMP_ID_BASE ? eid : VIGIL_NONE, { 0 } };
+            memcpy(memo->enc, rd->rd_vars[2].p, sizeof memo->enc);
+        }
     }
     if (rc == VIGIL_OK) rc = evaluate(rd, plan, am, out, tr);
     return rc;
@@ -556,7 +560,8 @@ static int batch_plan(vigil__reader *rd, const vigil_request *act, vigil__plan *
     if (rc || plan->pl_action == VIGIL_NONE || rd->rd_act_count == VIGIL__ACT_MEMOS) return rc;
     vigil__act_memo *m = &rd->rd_act[rd->rd_act_count++];
     *m = (vigil__act_memo){ act->action_type, act->action_id, act->action_type_len, act->action_id_len, *plan, 0,
-                            0, 0 };
+                            0, 0, { VIGIL_V_ENTITY } };
+    vigil__wr32(m->am_enc + 1, plan->pl_action);
     *am = m;
     return VIGIL_OK;
 }

@@ -261,7 +261,16 @@ typedef struct vigil__act_memo {
     vigil__plan am_plan;
     uint64_t am_serial;
     uint32_t am_off, am_count;
+    uint8_t am_enc[5];           /* the action as an Entity value (rd_vars[1] of its pairs) */
 } vigil__act_memo;
+
+/** The checked attributes of a stored entity (vm.c), valid while at_epoch equals rd_epoch (0: never). */
+typedef struct vigil__attrs_memo {
+    uint64_t at_epoch;
+    uint32_t at_eid;
+    uint32_t at_present;         /* VIGIL_ENT_PRESENT was set: reading an attribute is no error */
+    vigil_val at_attrs;          /* a checked Record, or n == 0 */
+} vigil__attrs_memo;
 
 /** One thread's state on one handle; see PER-THREAD STATE above. */
 struct vigil__reader {
@@ -325,6 +334,8 @@ struct vigil__reader {
     uint8_t *rd_pc_buf;                /* VIGIL__PCACHE_BYTES */
     size_t rd_pc_top;
     struct vigil__policy *rd_pc;       /* VIGIL__PCACHE_MAX entries; po_rec == NULL when not cached */
+    /* The last two stored entities whose attributes a condition read, by eid parity (vm.c, OP_GET_ATTR). */
+    vigil__attrs_memo rd_attrs[2];
     /* Policy outcomes within one vigil_decide_batch call: its pairs share the principal, the context and the
      * time, so a policy whose scope and condition read neither the action nor the resource (or the same ones)
      * has the same outcome in every pair: field checks on one resource match each scope and run each condition

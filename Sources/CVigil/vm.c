@@ -317,15 +317,27 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
         POP(a);
         vigil_val rec = a;
         if (a.p[0] == VIGIL_V_ENTITY) {
-            vigil__entity en;
-            int found;
-            CHECK(found = vigil__entity_get(rd, vigil__rd32(a.p + 1), &en, VIGIL__WANT_ATTRS));
-            if (!found || !(en.en_flags & VIGIL_ENT_PRESENT)) {
+            /* Conditions read the principal's and the resource's attributes again and again: the last two
+             * stored entities' are kept (their pointers hold for the snapshot, rd_epoch). */
+            uint32_t eid = vigil__rd32(a.p + 1), present;
+            vigil__attrs_memo *m = &rd->rd_attrs[eid & 1];
+            if (m->at_eid == eid && m->at_epoch == rd->rd_epoch) {
+                present = m->at_present;
+                rec = m->at_attrs;
+            } else {
+                vigil__entity en;
+                int found;
+                CHECK(found = vigil__entity_get(rd, eid, &en, VIGIL__WANT_ATTRS));
+                present = found && (en.en_flags & VIGIL_ENT_PRESENT);
+                rec = en.en_attrs;
+                /* Only stored entities: a temporary id names another entity in the next request. */
+                if (found) *m = (vigil__attrs_memo){ rd->rd_epoch, eid, present, rec };
+            }
+            if (!present) {
                 if (op == OP_GET_ATTR) FAIL(VIGIL_ERR_MISSING_ENTITY);
                 PUSH(vigil__bool(0));
                 VM_NEXT;
             }
-            rec = en.en_attrs;
         } else if (a.p[0] != VIGIL_V_RECORD) {
             FAIL(VIGIL_ERR_TYPE);
         }
