@@ -239,6 +239,12 @@ HOT_INLINE int decide_policy(vigil__reader *rd, uint32_t num, const vigil__polic
         vigil__policy_verified(rd, num, scratch->po_uses);
         *pop = po = scratch;
     }
+    /* A policy without a condition compiles to `true; return`: no need to start the VM for it. */
+    if (po->po_code_len == 2 && po->po_code[0] == OP_TRUE && po->po_code[1] == OP_RET) {
+        *truth = 1;
+        *kind = *pc = 0;
+        return 1;
+    }
     if ((rc = vigil__run(rd, po, truth, kind, pc))) return rc;
     return 1;
 }
