@@ -65,7 +65,7 @@ kill -TERM "$vigild_pid"; wait "$vigild_pid" || true; vigild_pid=
 "$bin/vigil" audit verify --dir "$work/data/audit"
 lines=$(cat "$work"/data/audit/audit-*.jsonl | wc -l)
 bytes=$(cat "$work"/data/audit/audit-*.jsonl | wc -c)
-example=$(grep -m1 '"kind"' "$work/data/audit/audit-000001.jsonl")
+example=$(grep -m1 '"principal"' "$work/data/audit/audit-000001.jsonl")
 summary=$(python3 - "$backlog" "$drained" "$seconds" "$lines" "$bytes" "$start" "$end" "$before_cpu" "$after_cpu" \
     "$(getconf CLK_TCK)" <<'EOF'
 import sys

@@ -100,13 +100,14 @@ public struct DecisionRecord: Sendable, Hashable {
     }
 
     /// The record as one JSON object on one line (no newline), the audit trail's payload:
-    /// `{"time":"2026-01-01T12:00:00.000000123Z","ring":…,"pos":…,"gen":…,"kind":"decide",`
+    /// `{"time":"2026-01-01T12:00:00.000000123Z","ring":…,"pos":…,"gen":…,`
     /// `"principal":{"type":"User","id":"alice"},"action":{…},"resource":{…},"effect":"allow",`
-    /// `"reason":"policies","determining":[0,1],"eval_ns":2300}`
-    /// plus `session`, `determining_count` (when more policies determined it than are listed), `errors` (when
-    /// some policy erred), `step_up`, `batch_index` and `status` (when not 0) where they apply. Keys always come
-    /// in this order. The pid and the entity numbers are left out: the ring's name carries the pid, and entity
-    /// numbers mean nothing outside their generation.
+    /// `"determining":[0,1],"eval_ns":2300}`
+    /// plus `kind` (unless `decide`), `session`, `reason` (unless `policies`), `determining_count` (when more
+    /// policies determined it than are listed), `errors` (when some policy erred), `step_up`, `batch_index` and
+    /// `status` (when not 0) where they apply. Keys always come in this order. What goes without saying is left
+    /// out, since the disk pays for every byte of every line: the pid (the ring's name carries it), the entity
+    /// numbers (they mean nothing outside their generation), the usual kind and reason, zero counts.
     public func jsonLine() -> String {
         var out = JSONBytes(capacity: 512)
         out.byte(UInt8(ascii: "{"))
@@ -125,9 +126,12 @@ public struct DecisionRecord: Sendable, Hashable {
         out.unsigned(position)
         out.raw(",\"gen\":")
         out.unsigned(generation)
-        out.raw(",\"kind\":\"")
-        out.raw(kind.json)
-        out.raw("\",\"principal\":")
+        if kind != .decide {
+            out.raw(",\"kind\":\"")
+            out.raw(kind.json)
+            out.byte(UInt8(ascii: "\""))
+        }
+        out.raw(",\"principal\":")
         Self.entity(principal, to: &out)
         out.raw(",\"action\":")
         Self.entity(action, to: &out)
@@ -140,9 +144,13 @@ public struct DecisionRecord: Sendable, Hashable {
         }
         out.raw(",\"effect\":\"")
         out.raw(effect.json)
-        out.raw("\",\"reason\":\"")
-        out.raw(reason.json)
-        out.raw("\",\"determining\":[")
+        out.byte(UInt8(ascii: "\""))
+        if reason != .policies {
+            out.raw(",\"reason\":\"")
+            out.raw(reason.json)
+            out.byte(UInt8(ascii: "\""))
+        }
+        out.raw(",\"determining\":[")
         var first = true
         for p in determining {
             if !first { out.byte(UInt8(ascii: ",")) }

@@ -62,9 +62,12 @@ struct RingRecordFormatter {
         out.raw(",\"gen\":")
         out.unsigned(r.rr_generation)
         let kind = DecisionRecord.Kind(ring: r.rr_kind)
-        out.raw(",\"kind\":\"")
-        out.raw(kind.json)
-        out.raw("\",\"principal\":")
+        if kind != .decide {
+            out.raw(",\"kind\":\"")
+            out.raw(kind.json)
+            out.byte(UInt8(ascii: "\""))
+        }
+        out.raw(",\"principal\":")
         entity(raw, VIGIL_RING_F_PRINCIPAL_TYPE, r.rr_truncated, to: &out)
         out.raw(",\"action\":")
         entity(raw, VIGIL_RING_F_ACTION_TYPE, r.rr_truncated, to: &out)
@@ -79,9 +82,14 @@ struct RingRecordFormatter {
         let effect = DecisionRecord.Effect(ring: r.rr_effect)
         out.raw(",\"effect\":\"")
         out.raw(effect.json)
-        out.raw("\",\"reason\":\"")
-        out.raw(DecisionRecord.Reason(ring: r.rr_reason).json)
-        out.raw("\",\"determining\":[")
+        out.byte(UInt8(ascii: "\""))
+        let reason = DecisionRecord.Reason(ring: r.rr_reason)
+        if reason != .policies {
+            out.raw(",\"reason\":\"")
+            out.raw(reason.json)
+            out.byte(UInt8(ascii: "\""))
+        }
+        out.raw(",\"determining\":[")
         let listed = Int(min(r.rr_determining_count, UInt32(VIGIL_RING_POLICIES)))
         for i in 0..<listed {
             if i > 0 { out.byte(UInt8(ascii: ",")) }

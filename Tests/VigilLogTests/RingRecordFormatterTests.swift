@@ -74,9 +74,23 @@ import Testing
         let (fast, reference) = Self.both([Self.record()])
         #expect(fast == reference)
         #expect(fast == #""time":"2026-01-01T12:00:00.123456789Z","ring":"vigil-42-1000-1767268800000000000.ring","#
-            + #""pos":0,"gen":17,"kind":"decide","principal":{"type":"User","id":"alice"},"#
+            + #""pos":0,"gen":17,"principal":{"type":"User","id":"alice"},"#
             + #""action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d1"},"#
-            + #""effect":"allow","reason":"policies","determining":[3],"errors":1,"eval_ns":2345"# + "\n")
+            + #""effect":"allow","determining":[3],"errors":1,"eval_ns":2345"# + "\n")
+    }
+
+    /// `kind` and `reason` are written only when they are not the usual `decide` and `policies`.
+    @Test func theUsualKindAndReasonGoWithoutSaying() {
+        let (fast, reference) = Self.both([
+            Self.record(reason: VIGIL_REASON_SESSION_REVOKED, kind: VIGIL_RING_KIND_BATCH, batchIndex: 3),
+            Self.record(kind: VIGIL_RING_KIND_EXPLAIN),
+        ])
+        #expect(fast == reference)
+        let lines = fast.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0].contains(#""gen":17,"kind":"batch","principal""#))
+        #expect(lines[0].contains(#""effect":"allow","reason":"session_revoked","determining""#))
+        #expect(lines[1].contains(#""kind":"explain""#) && !lines[1].contains(#""reason""#))
     }
 
     /// Every optional part of a line, and every enum value (unknown bytes included).
