@@ -140,9 +140,7 @@ public final class RingDrainer: Sendable {
     ) throws -> DrainStats {
         try state.withLock { state in
             var stats = DrainStats()
-            let t0 = ContinuousClock.now
             try refresh(&state, &stats)
-            let t1 = ContinuousClock.now
             var taken: [(MappedRing, UInt64, Bool)] = []
             var pending: Prepared? = nil
             defer { if let p = pending.take() { abandon(p) } }
@@ -171,10 +169,7 @@ public final class RingDrainer: Sendable {
                 taken.append((ring, count, gone))
             }
             if let last = pending.take() { try process(last) }
-            let t2 = ContinuousClock.now
             try commit()
-            let t3 = ContinuousClock.now
-            defer { let t4 = ContinuousClock.now; if stats.records > 0 { FileHandle.standardError.write("PASS \(stats.records) refresh \(t1 - t0) work \(t2 - t1) commit \(t3 - t2) release \(t4 - t3)\n".data(using: .utf8)!) } }
             for (ring, count, gone) in taken {
                 if count > 0 && !ring.release(count) { stats.unreadable.append(ring.name + ": release refused") }
                 stats.records += Int(count)
