@@ -548,15 +548,22 @@ static int decide_pair(vigil__reader *rd, const vigil__plan *plan, vigil__act_me
  * looked up into *plan and *am NULL. */
 static int batch_plan(vigil__reader *rd, const vigil_request *act, vigil__plan *plan, vigil__act_memo **am) {
     *am = NULL;
+    /* Clients usually pass each action's strings from one place: the same pointers are the same (checked) ones. */
+    for (uint32_t i = 0; i < rd->rd_act_count; i++) {
+        vigil__act_memo *m = &rd->rd_act[i];
+        if (m->am_id == act->action_id && m->am_type == act->action_type && m->am_ilen == act->action_id_len &&
+            m->am_tlen == act->action_type_len) {
+            *am = m;
+            return VIGIL_OK;
+        }
+    }
     if (bad_str(act->action_type, act->action_type_len) || bad_str(act->action_id, act->action_id_len))
         return VIGIL_E_INVALID_ARG;
     for (uint32_t i = 0; i < rd->rd_act_count; i++) {
         vigil__act_memo *m = &rd->rd_act[i];
         if (m->am_ilen == act->action_id_len && m->am_tlen == act->action_type_len &&
-            (m->am_id == act->action_id || vigil__bytes_eq((const uint8_t *)m->am_id,
-                (const uint8_t *)act->action_id, m->am_ilen)) &&
-            (m->am_type == act->action_type || vigil__bytes_eq((const uint8_t *)m->am_type,
-                (const uint8_t *)act->action_type, m->am_tlen))) {
+            vigil__bytes_eq((const uint8_t *)m->am_id, (const uint8_t *)act->action_id, m->am_ilen) &&
+            vigil__bytes_eq((const uint8_t *)m->am_type, (const uint8_t *)act->action_type, m->am_tlen)) {
             *am = m;
             return VIGIL_OK;
         }

@@ -168,12 +168,21 @@ int vigil__record_build(vigil__reader *rd, uint32_t *ids, vigil_val *vals, uint3
     return VIGIL_OK;
 }
 
+/* vigil__value_cmp without a call for the short values sets mostly hold (entities, numbers, short strings). */
+static inline int short_cmp(vigil_val a, vigil_val b) {
+    uint32_t n = a.n < b.n ? a.n : b.n;
+    if (n > 16) return vigil__value_cmp(a, b);
+    for (uint32_t i = 0; i < n; i++)
+        if (a.p[i] != b.p[i]) return a.p[i] < b.p[i] ? -1 : 1;
+    return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
+}
+
 int vigil__set_contains(vigil_val set, vigil_val v) {
     uint32_t count;
     const uint8_t *q = vigil__set_first(set, &count);
     for (uint32_t i = 0; i < count; i++) {
         vigil_val e = { q, vigil__value_size(q) };
-        int c = vigil__value_cmp(e, v);
+        int c = short_cmp(e, v);
         if (c == 0) return 1;
         if (c > 0) return 0;  /* sorted: nothing later can be equal */
         q += e.n;
