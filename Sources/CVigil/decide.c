@@ -400,8 +400,8 @@ static const vigil__row *row_of(vigil__reader *rd, uint32_t eid) {
 
 /* evaluate for a batch action whose candidates are filled: the fixed ones are counted as they are, the others
  * taken from the resource's row or decided for this pair (and kept there). */
-static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__scope_entity *principal,
-        vigil__scope_entity *resource, tally *t, vigil_result *out) {
+static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__scope_entity *resource, tally *t,
+        vigil_result *out) {
     const vigil__resid *it = rd->rd_resid + am->am_off, *end = it + am->am_count;
     const vigil__row *row = row_of(rd, resource->se_eid);
     vigil__dep_out *outs = row ? rd->rd_dep_out + (size_t)(row - rd->rd_rows) * VIGIL__DEPS : NULL;
@@ -449,7 +449,7 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil__act_memo 
     vigil__scope_entity resource = vigil__scope_entity_of(rd->rd_vars[2]);
     int rc = VIGIL_OK;
     if (am && (am->am_serial == rd->rd_cc_serial || (rc = resid_fill(rd, am, &principal, &resource)) == 1)) {
-        if ((rc = evaluate_memo(rd, am, &principal, &resource, &t, out))) return rc;
+        if ((rc = evaluate_memo(rd, am, &resource, &t, out))) return rc;
         tally_finish(&t, out);
         return VIGIL_OK;
     }

@@ -220,7 +220,26 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
     VM_CASE(OP_CONST): a = verified_constant(po, OPA); PUSH(a); VM_NEXT;
     VM_CASE(OP_TRUE): PUSH(vigil__bool(1)); VM_NEXT;
     VM_CASE(OP_FALSE): PUSH(vigil__bool(0)); VM_NEXT;
-    VM_CASE(OP_VAR): PUSH(rd->rd_vars[OPA]); VM_NEXT;
+    VM_CASE(OP_VAR):
+        a = rd->rd_vars[OPA];
+        /* `principal.x`, `resource.x`, `context.x`: when the attribute is there (the memo below knows the entity),
+         * read it now; anything else goes the long way, through OP_GET_ATTR and its errors. */
+        if (code[next] == OP_GET_ATTR && a.p[0] == VIGIL_V_ENTITY) {
+            const vigil__attrs_memo *m = &rd->rd_attrs[vigil__rd32(a.p + 1) & 1];
+            if (m->at_eid == vigil__rd32(a.p + 1) && m->at_epoch == rd->rd_epoch && m->at_present &&
+                m->at_attrs.n != 0 && vigil__record_get(m->at_attrs, vigil__rd32(code + next + 1), &r)) {
+                PUSH(r);
+                next += 5;
+                VM_NEXT;
+            }
+        } else if (code[next] == OP_GET_ATTR && a.p[0] == VIGIL_V_RECORD &&
+                   vigil__record_get(a, vigil__rd32(code + next + 1), &r)) {
+            PUSH(r);
+            next += 5;
+            VM_NEXT;
+        }
+        PUSH(a);
+        VM_NEXT;
     VM_CASE(OP_DUP): POP(a); PUSH(a); PUSH(a); VM_NEXT;
     VM_CASE(OP_POP): POP(a); VM_NEXT;
     VM_CASE(OP_JUMP): next = OPA; VM_NEXT;
