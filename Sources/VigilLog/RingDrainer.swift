@@ -170,6 +170,7 @@ public final class RingDrainer: Sendable {
             }
             if let last = pending.take() { try process(last) }
             try commit()
+            var removed: [MappedRing] = []
             for (ring, count, gone) in taken {
                 if count > 0 && !ring.release(count) { stats.unreadable.append(ring.name + ": release refused") }
                 stats.records += Int(count)
@@ -183,8 +184,11 @@ public final class RingDrainer: Sendable {
                     ring.unlink()
                     state.rings[ring.name] = nil
                     stats.removed.append(ring.name)
+                    removed.append(ring)
                 }
             }
+            taken.removeAll()
+            Self.retire(consume removed)
             return stats
         }
     }
@@ -217,6 +221,18 @@ public final class RingDrainer: Sendable {
             }
         }, abandon: { $0.abandon() }, commit: { try trail.commit() })
     }
+
+    /// Unmaps removed rings off the drain path: with the file gone, unmapping frees the ring's memory (128 MiB
+    /// for 262,144 records), tens of milliseconds a ring.
+    private static func retire(_ rings: [MappedRing]) {
+        guard !rings.isEmpty else { return }
+        // Unchecked: the drainer holds no other reference to these rings.
+        struct Retired: @unchecked Sendable { let rings: [MappedRing] }
+        let retired = Retired(rings: rings)
+        teardown.async { withExtendedLifetime(retired) {} }
+    }
+
+    private static let teardown = DispatchQueue(label: "vigil.ring-teardown", qos: .utility)
 
     /// Where every ring stands now, without draining.
     public func status() throws -> [RingStatus] {
