@@ -364,7 +364,8 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
                 dep = rd->rd_dep_count++;
                 rd->rd_dep_num[dep] = shared ? nums[c] : VIGIL_NONE;
             }
-            *it = (vigil__resid){ nums[c], VIGIL__RS_EACH, 0, 0, 0, po->po_flags, po->po_step_up, po->po_max_age, dep };
+            *it = (vigil__resid){ nums[c], dep == VIGIL_NONE ? VIGIL__RS_EACH : VIGIL__RS_KEPT, 0, 0, 0, po->po_flags,
+                                  po->po_step_up, po->po_max_age, dep };
             n++;
             continue;
         }
@@ -385,16 +386,17 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
 }
 
 /* The row of outcomes of a batch's stored resource (direct-mapped: a resource that takes another's row starts
- * it afresh), or NULL for a temporary one. */
+ * it afresh); a temporary one gets the spare row, afresh each time. */
 static const vigil__row *row_of(vigil__reader *rd, uint32_t eid) {
-    if (eid >= VIGIL_TEMP_ID_BASE) return NULL;
-    uint32_t h = eid * 0x9E3779B1u;
-    vigil__row *w = &rd->rd_rows[(h ^ h >> 16) & (VIGIL__ROWS - 1)];
-    if (w->rw_cc != rd->rd_cc_serial || w->rw_eid != eid) {
-        w->rw_cc = rd->rd_cc_serial;
-        w->rw_eid = eid;
-        w->rw_stamp = ++rd->rd_row_stamp;
+    vigil__row *w = &rd->rd_rows[VIGIL__ROWS];
+    if (eid < VIGIL_TEMP_ID_BASE) {
+        uint32_t h = eid * 0x9E3779B1u;
+        w = &rd->rd_rows[(h ^ h >> 16) & (VIGIL__ROWS - 1)];
+        if (w->rw_cc == rd->rd_cc_serial && w->rw_eid == eid) return w;
     }
+    w->rw_cc = rd->rd_cc_serial;
+    w->rw_eid = eid;
+    w->rw_stamp = ++rd->rd_row_stamp;
     return w;
 }
 
@@ -404,33 +406,39 @@ static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__sc
         vigil_result *out) {
     const vigil__resid *it = rd->rd_resid + am->am_off, *end = it + am->am_count;
     const vigil__row *row = row_of(rd, resource->se_eid);
-    vigil__dep_out *outs = row ? rd->rd_dep_out + (size_t)(row - rd->rd_rows) * VIGIL__DEPS : NULL;
+    uint64_t stamp = row->rw_stamp;
+    vigil__dep_out *outs = rd->rd_dep_out + (size_t)(row - rd->rd_rows) * VIGIL__DEPS;
     for (; it < end; it++) {
         int truth;
         uint32_t kind, pc;
+        vigil__dep_out *d = NULL;
         if (it->rs_state == VIGIL__RS_FIXED) {
             if (it->rs_kind) tally_error(out, it->rs_num, it->rs_kind, it->rs_pc);
             else tally_true(t, it->rs_num, it->rs_flags, it->rs_step_up, it->rs_max_age);
             continue;
         }
-        if (it->rs_state < 0) return it->rs_state;
-        vigil__dep_out *d = outs && it->rs_dep != VIGIL_NONE ? &outs[it->rs_dep] : NULL;
-        if (d && d->do_stamp == row->rw_stamp) {
-            if (d->do_truth == OUTCOME_OUT_OF_SCOPE) continue;
-            truth = d->do_truth;
-            kind = d->do_kind;
-            pc = d->do_pc;
-        } else {
-            vigil__policy scratch;
-            const vigil__policy *po;
-            int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
-            if (rc) return rc;
-            rc = decide_policy(rd, it->rs_num, &po, &scratch, NULL, resource, &truth, &kind, &pc);
-            if (rc < 0) return rc;
-            if (d) *d = (vigil__dep_out){ row->rw_stamp, rc ? (uint16_t)truth : OUTCOME_OUT_OF_SCOPE,
-                                          (uint16_t)(rc ? kind : 0), rc ? pc : 0 };
-            if (rc == 0) continue;
+        if (it->rs_state == VIGIL__RS_KEPT) {
+            d = &outs[it->rs_dep];
+            if (d->do_stamp == stamp) {
+                if (d->do_truth == OUTCOME_OUT_OF_SCOPE) continue;
+                truth = d->do_truth;
+                kind = d->do_kind;
+                pc = d->do_pc;
+                goto combine;
+            }
+        } else if (it->rs_state < 0) {
+            return it->rs_state;
         }
+        vigil__policy scratch;
+        const vigil__policy *po;
+        int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
+        if (rc) return rc;
+        rc = decide_policy(rd, it->rs_num, &po, &scratch, NULL, resource, &truth, &kind, &pc);
+        if (rc < 0) return rc;
+        if (d) *d = (vigil__dep_out){ stamp, rc ? (uint16_t)truth : OUTCOME_OUT_OF_SCOPE, (uint16_t)(rc ? kind : 0),
+                                      rc ? pc : 0 };
+        if (rc == 0) continue;
+    combine:
         if (kind) tally_error(out, it->rs_num, kind, pc);
         else if (truth) tally_true(t, it->rs_num, it->rs_flags, it->rs_step_up, it->rs_max_age);
     }
@@ -445,8 +453,9 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil__act_memo 
     t.npermit = t.nforbid = t.level = 0;
     t.max_age = UINT32_MAX;
     t.all_step_up = 1;
-    vigil__scope_entity principal = vigil__scope_entity_of(rd->rd_vars[0]);
-    vigil__scope_entity resource = vigil__scope_entity_of(rd->rd_vars[2]);
+    vigil__scope_entity principal, resource;
+    vigil__scope_entity_init(&principal, rd->rd_vars[0]);
+    vigil__scope_entity_init(&resource, rd->rd_vars[2]);
     int rc = VIGIL_OK;
     if (am && (am->am_serial == rd->rd_cc_serial || (rc = resid_fill(rd, am, &principal, &resource)) == 1)) {
         if ((rc = evaluate_memo(rd, am, &resource, &t, out))) return rc;

@@ -155,7 +155,7 @@ static VIGIL__COLD vigil__reader *reader_create(vigil_index *ix, pthread_t me, i
     rd->rd_pool = malloc(VIGIL__POOL_BYTES);
     rd->rd_stack = malloc(sizeof(vigil_val) * VIGIL__STACK_MAX);
     rd->rd_resid = malloc(sizeof(vigil__resid) * VIGIL__RESID_MAX);
-    rd->rd_dep_out = calloc((size_t)VIGIL__ROWS * VIGIL__DEPS, sizeof *rd->rd_dep_out);
+    rd->rd_dep_out = calloc((size_t)(VIGIL__ROWS + 1) * VIGIL__DEPS, sizeof *rd->rd_dep_out);
     if (!rd->rd_arena || !rd->rd_pool || !rd->rd_stack || !rd->rd_pc_buf || !rd->rd_pc || !rd->rd_plan_buf ||
         !rd->rd_resid || !rd->rd_dep_out) {
         reader_free(rd);

@@ -234,10 +234,11 @@ typedef struct vigil__resid {
     int32_t rs_state;            /* VIGIL__RS_EACH, VIGIL__RS_FIXED, or the VIGIL_E_* deciding it returns */
     uint32_t rs_truth, rs_kind, rs_pc;   /* VIGIL__RS_FIXED: its outcome (rs_truth 1 or an error kind) */
     uint32_t rs_flags, rs_step_up, rs_max_age; /* VIGIL__RS_FIXED: what combining reads of the policy */
-    uint32_t rs_dep;             /* VIGIL__RS_EACH: its column in rd_dep_out, or VIGIL_NONE (not kept) */
+    uint32_t rs_dep;             /* VIGIL__RS_KEPT: its column in rd_dep_out */
 } vigil__resid;
 #define VIGIL__RS_EACH  1        /* its outcome depends on the resource: decided pair by pair */
-#define VIGIL__RS_FIXED 2        /* satisfied or erroring in every pair (the others are left out) */
+#define VIGIL__RS_KEPT  2        /* the same, kept by resource in column rs_dep */
+#define VIGIL__RS_FIXED 3        /* satisfied or erroring in every pair (the others are left out) */
 
 /** A batch resource's row of outcomes: the stored entity `rw_eid`, under context serial rw_cc; its outcomes are
  *  those of rd_dep_out's row whose do_stamp equals rw_stamp. */
@@ -355,9 +356,9 @@ struct vigil__reader {
      * direct-mapped by eid): a page asks several actions of each document, and its documents' scopes and
      * conditions are matched and run once per document, not once per pair. rd_dep_num: the policy of each shared
      * column (VIGIL_NONE for the others); both are emptied with rd_resid. */
-    vigil__row rd_rows[VIGIL__ROWS];
+    vigil__row rd_rows[VIGIL__ROWS + 1];   /* and a spare one for temporary resources */
     uint64_t rd_row_stamp;             /* the last rw_stamp given */
-    vigil__dep_out *rd_dep_out;        /* VIGIL__ROWS x VIGIL__DEPS */
+    vigil__dep_out *rd_dep_out;        /* (VIGIL__ROWS + 1) x VIGIL__DEPS */
     uint32_t rd_dep_count;
     uint32_t rd_dep_num[VIGIL__DEPS];
 };
@@ -545,9 +546,9 @@ typedef struct vigil__scope_entity {
     int se_read;              /* se_en holds what vigil__entity_get gave (want 0) */
     vigil__entity se_en;
 } vigil__scope_entity;
-static inline vigil__scope_entity vigil__scope_entity_of(vigil_val entity) {
-    vigil__scope_entity se = { vigil__rd32(entity.p + 1), 0, { 0 } };
-    return se;
+static inline void vigil__scope_entity_init(vigil__scope_entity *se, vigil_val entity) {
+    se->se_eid = vigil__rd32(entity.p + 1);
+    se->se_read = 0;               /* se_en is filled by the first read */
 }
 /** Whether eid b is among an entity's ancestors (the sorted closure, IDX-E002). */
 static inline int vigil__has_ancestor(const vigil__entity *en, uint32_t b) {

@@ -309,8 +309,10 @@ void test_vm(void) {
     programs();
     verifier();
     /* Scope matching, natively; each scope entity is read once and kept for the scopes after. */
-    vigil__scope_entity alice = vigil__scope_entity_of(rd->rd_vars[0]), ghost = vigil__scope_entity_of(rd->rd_vars[1]),
-                        bob = vigil__scope_entity_of(rd->rd_vars[2]);
+    vigil__scope_entity alice, ghost, bob;
+    vigil__scope_entity_init(&alice, rd->rd_vars[0]);
+    vigil__scope_entity_init(&ghost, rd->rd_vars[1]);
+    vigil__scope_entity_init(&bob, rd->rd_vars[2]);
     vigil_scope sc = { VIGIL_SCOPE_IN, e_admins, 0 };
     CHECK_EQ(vigil__scope_match(rd, &sc, &alice), 1);
     CHECK_EQ(vigil__scope_match(rd, &sc, &bob), 0);
@@ -326,7 +328,8 @@ void test_vm(void) {
     CHECK_EQ(vigil__scope_match(rd, &sc, &bob), 1);
     CHECK(alice.se_read && ghost.se_read && bob.se_read);
     /* `in` itself needs no record; the kept one answers for another entity's scope. */
-    vigil__scope_entity again = vigil__scope_entity_of(rd->rd_vars[0]);
+    vigil__scope_entity again;
+    vigil__scope_entity_init(&again, rd->rd_vars[0]);
     sc = (vigil_scope){ VIGIL_SCOPE_IN, e_alice, 0 };
     CHECK_EQ(vigil__scope_match(rd, &sc, &again), 1);
     CHECK(!again.se_read);
