@@ -81,6 +81,20 @@ static int64_t now_ms(const vigil_request *req) {
 static int bad_str(const char *p, size_t n) { return (p == NULL && n != 0) || n > VIGIL__CONTEXT_MAX; }
 
 /* The request entity (type, id) as an encoded Entity value in the arena. */
+/* The last stored type name a batch's resources named (checked bytes), and its id; id VIGIL_NONE: none. */
+typedef struct type_memo {
+    const char *p;
+    size_t n;
+    uint32_t id;
+} type_memo;
+
+/* Whether a request string (a, an), not yet checked, equals a checked one: often the very same bytes. An empty
+ * one may come as NULL; a NULL one with a length is not read (resolve_entity refuses it). */
+static int same_bytes(const char *a, size_t an, const char *b, size_t bn) {
+    return an == bn && (an == 0 || a == b || (a && vigil__bytes_eq((const uint8_t *)a, (const uint8_t *)b, an)));
+}
+
+/* The request entity (type, id) as an encoded Entity value in the arena. */
 static int resolve_entity(vigil__reader *rd, const char *type, size_t tlen, const char *id, size_t ilen,
         vigil_val *out) {
     if (bad_str(type, tlen) || bad_str(id, ilen)) return VIGIL_E_INVALID_ARG;
@@ -89,6 +103,24 @@ static int resolve_entity(vigil__reader *rd, const char *type, size_t tlen, cons
     if (rc == VIGIL_OK) rc = vigil__entity_id(rd, tid, (const uint8_t *)id, ilen, &eid);
     if (rc) return rc;
     return vigil__make_entity(rd, eid, out);
+}
+
+/* resolve_entity for a batch's resource: `tm` may know its type, and learns it. */
+static int resolve_resource(vigil__reader *rd, const vigil_request *res, type_memo *tm, vigil_val *out) {
+    if (tm->id == VIGIL_NONE || !same_bytes(res->resource_type, res->resource_type_len, tm->p, tm->n)) {
+        int rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id,
+                                res->resource_id_len, out);
+        uint32_t tid = VIGIL_NONE;
+        /* Temporary name ids are given back after each pair: only stored names are remembered. */
+        if (rc == VIGIL_OK && vigil__name_find(rd, (const uint8_t *)res->resource_type, res->resource_type_len,
+                                               &tid) == 1)
+            *tm = (type_memo){ res->resource_type, res->resource_type_len, tid };
+        return rc;
+    }
+    if (bad_str(res->resource_id, res->resource_id_len)) return VIGIL_E_INVALID_ARG;
+    uint32_t eid;
+    int rc = vigil__entity_id(rd, tm->id, (const uint8_t *)res->resource_id, res->resource_id_len, &eid);
+    return rc ? rc : vigil__make_entity(rd, eid, out);
 }
 
 /* context.session := the session entity, replacing any `session` key the caller sent. */
@@ -517,13 +549,8 @@ typedef struct resource_memo {
     size_t tlen, ilen;
     uint32_t eid;              /* VIGIL_NONE: nothing remembered */
     uint8_t enc[5];            /* its Entity value, which the pairs that name it again take as the resource */
+    type_memo type_name;       /* the last stored type name of the batch's resources */
 } resource_memo;
-
-/* Whether a request string (a, an), not yet checked, equals a checked one: often the very same bytes. An empty
- * one may come as NULL; a NULL one with a length is not read (resolve_entity refuses it). */
-static int same_bytes(const char *a, size_t an, const char *b, size_t bn) {
-    return an == bn && (an == 0 || a == b || (a && vigil__bytes_eq((const uint8_t *)a, (const uint8_t *)b, an)));
-}
 
 /* Decides one (action, resource) once the context is loaded; `am` and `memo` (batches only) may save the
  * candidates' decisions and the resource's lookup. */
@@ -539,13 +566,15 @@ static int decide_pair(vigil__reader *rd, const vigil__plan *plan, vigil__act_me
         same_bytes(res->resource_type, res->resource_type_len, memo->type, memo->tlen)) {
         rd->rd_vars[2] = (vigil_val){ memo->enc, sizeof memo->enc };
     } else {
-        rc = resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len,
+        rc = memo ? resolve_resource(rd, res, &memo->type_name, &rd->rd_vars[2]) :
+            resolve_entity(rd, res->resource_type, res->resource_type_len, res->resource_id, res->resource_id_len,
                 &rd->rd_vars[2]);
         uint32_t eid = rc == VIGIL_OK ? vigil__rd32(rd->rd_vars[2].p + 1) : VIGIL_NONE;
         /* Temporary ids are given back after each pair: only stored entities are remembered. */
         if (memo) {
             *memo = (resource_memo){ res->resource_type, res->resource_id, res->resource_type_len,
-                                     res->resource_id_len, eid < VIGIL_TEMP_ID_BASE ? eid : VIGIL_NONE, { 0 } };
+                                     res->resource_id_len, eid < VIGIL_TEMP_ID_BASE ? eid : VIGIL_NONE, { 0 },
+                                     memo->type_name };
             memcpy(memo->enc, rd->rd_vars[2].p, sizeof memo->enc);
         }
     }
@@ -622,7 +651,7 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
     uint32_t session_eid = VIGIL_NONE, ctx_size = 0;
     const uint8_t *ctx_type = NULL;
     level after_prepare = { 0 }, after_context = { 0 };
-    resource_memo memo = { .eid = VIGIL_NONE };
+    resource_memo memo = { .eid = VIGIL_NONE, .type_name = { .id = VIGIL_NONE } };
     vigil__reader *rd = vigil__reader_get(ix, &rc);
     if (rd) rc = vigil__reader_begin(rd);
     if (rc == VIGIL_OK) {
