@@ -390,11 +390,11 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
             if (rc == 0) continue;
             int shared = po->po_verified && !(po->po_uses & VIGIL__USES_ACTION);
             uint32_t dep = VIGIL_NONE;
-            for (uint32_t d = 0; shared && d < rd->rd_dep_count && dep == VIGIL_NONE; d++)
-                if (rd->rd_dep_num[d] == nums[c]) dep = d;
+            vigil__dep_col *col = shared ? &rd->rd_dep_col[nums[c] & (VIGIL__DEP_COLS - 1)] : NULL;
+            if (col && col->dc_serial == rd->rd_cc_serial && col->dc_num == nums[c]) dep = col->dc_dep;
             if (dep == VIGIL_NONE && rd->rd_dep_count < VIGIL__DEPS) {
                 dep = rd->rd_dep_count++;
-                rd->rd_dep_num[dep] = shared ? nums[c] : VIGIL_NONE;
+                if (col) *col = (vigil__dep_col){ rd->rd_cc_serial, nums[c], dep };
             }
             *it = (vigil__resid){ nums[c], dep == VIGIL_NONE ? VIGIL__RS_EACH : VIGIL__RS_KEPT, 0, 0, 0, po->po_flags,
                                   po->po_step_up, po->po_max_age, dep };

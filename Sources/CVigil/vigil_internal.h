@@ -66,6 +66,7 @@
 #define VIGIL__RESID_MAX     4096        /* room for those actions' candidates (vigil__resid items) */
 #define VIGIL__ROWS          64          /* resources whose outcomes a batch keeps (a power of two) */
 #define VIGIL__DEPS          64          /* resource-dependent candidates whose outcomes it keeps per resource */
+#define VIGIL__DEP_COLS      256         /* slots finding their columns by policy number (a power of two) */
 #define VIGIL__PLAN_SLOTS    64          /* actions whose plans a thread keeps (a power of two) */
 #define VIGIL__PLAN_ID_LEN   48          /* the longest action id kept there, in bytes */
 #define VIGIL__PLAN_BYTES    (256u * 1024u) /* room for those plans' lists and context types */
@@ -254,6 +255,12 @@ typedef struct vigil__dep_out {
     uint32_t do_pc;
 } vigil__dep_out;
 
+/** The column of a policy's outcomes shared by a batch's actions, valid while dc_serial equals rd_cc_serial. */
+typedef struct vigil__dep_col {
+    uint64_t dc_serial;
+    uint32_t dc_num, dc_dep;
+} vigil__dep_col;
+
 /** One distinct action of a batch, by the request's bytes (valid during the call): its plan, and its candidates
  *  as vigil__resid items at rd_resid + am_off, valid while am_serial equals rd_cc_serial (0: none yet). */
 typedef struct vigil__act_memo {
@@ -354,13 +361,13 @@ struct vigil__reader {
     /* Outcomes of the candidates left to decide pair by pair (at most VIGIL__DEPS columns: one per policy that
      * does not read the action, shared by the actions, one per action and policy otherwise), by resource (rows
      * direct-mapped by eid): a page asks several actions of each document, and its documents' scopes and
-     * conditions are matched and run once per document, not once per pair. rd_dep_num: the policy of each shared
-     * column (VIGIL_NONE for the others); both are emptied with rd_resid. */
+     * conditions are matched and run once per document, not once per pair. rd_dep_col: the shared columns by
+     * policy number (direct-mapped; a policy that loses its slot gets another column). Emptied with rd_resid. */
     vigil__row rd_rows[VIGIL__ROWS + 1];   /* and a spare one for temporary resources */
     uint64_t rd_row_stamp;             /* the last rw_stamp given */
     vigil__dep_out *rd_dep_out;        /* (VIGIL__ROWS + 1) x VIGIL__DEPS */
     uint32_t rd_dep_count;
-    uint32_t rd_dep_num[VIGIL__DEPS];
+    vigil__dep_col rd_dep_col[VIGIL__DEP_COLS];
 };
 
 /* ---- Arena (inline: a decision takes a dozen small pieces) ---- */
