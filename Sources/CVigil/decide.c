@@ -695,7 +695,8 @@ static int decide_many(vigil_index *ix, const vigil_request *base, size_t count,
                 }
                 st = ctx_rc;
                 if (st == VIGIL_OK)
-                    st = decide_pair(rd, plan, am, &actions[i], &resources[i], rd->rd_cc_on ? &memo : NULL, &out[i], tr);
+                    st = decide_pair(rd, plan, am, &actions[i], &resources[i], rd->rd_cc_on ? &memo : NULL, &out[i],
+                                     tr);
                 if (st == VIGIL_OK) { eids[1] = eid_of(rd->rd_vars[1]); eids[2] = eid_of(rd->rd_vars[2]); }
                 level_restore(rd, after_context);
             }

@@ -175,7 +175,8 @@ static void test_shapes(void) {
     vb_u8(&ctx_read, VIGIL_T_RECORD); vb_u32(&ctx_read, 2); vb_u32(&ctx_read, n_lvl); vb_u8(&ctx_read, 1);
     vb_u8(&ctx_read, VIGIL_T_LONG); vb_u32(&ctx_read, n_ip); vb_u8(&ctx_read, 0); vb_u8(&ctx_read, VIGIL_T_IPADDR);
     vb_u8(&ctx_write, VIGIL_T_RECORD); vb_u32(&ctx_write, 2); vb_u32(&ctx_write, n_lvl); vb_u8(&ctx_write, 1);
-    vb_u8(&ctx_write, VIGIL_T_LONG); vb_u32(&ctx_write, n_note); vb_u8(&ctx_write, 0); vb_u8(&ctx_write, VIGIL_T_STRING);
+    vb_u8(&ctx_write, VIGIL_T_LONG); vb_u32(&ctx_write, n_note); vb_u8(&ctx_write, 0);
+    vb_u8(&ctx_write, VIGIL_T_STRING);
     tix_ctx_type(&t, act[0], &ctx_read);
     tix_ctx_type(&t, act[1], &ctx_write);
 
@@ -197,7 +198,8 @@ static void test_shapes(void) {
     asm0(&secret_write, OP_RET);
     asm_patch(&secret_write, jf, secret_write.n);
     asm0(&secret_write, OP_FALSE); asm0(&secret_write, OP_RET);
-    asm1(&low, OP_VAR, 3); asm1(&low, OP_GET_ATTR, n_lvl); asm1(&low, OP_CONST, 0); asm0(&low, OP_LT); asm0(&low, OP_RET);
+    asm1(&low, OP_VAR, 3); asm1(&low, OP_GET_ATTR, n_lvl); asm1(&low, OP_CONST, 0); asm0(&low, OP_LT);
+    asm0(&low, OP_RET);
     asm1(&share, OP_VAR, 1); asm1(&share, OP_CONST, 0); asm0(&share, OP_EQ); asm0(&share, OP_RET);
     asm1(&missing, OP_VAR, 3); asm1(&missing, OP_GET_ATTR, n_missing); asm0(&missing, OP_RET);
     asm1(&deep, OP_VAR, 2); asm1(&deep, OP_GET_ATTR, n_level); asm1(&deep, OP_CONST, 0); asm0(&deep, OP_GT);
@@ -317,7 +319,8 @@ static void test_shapes(void) {
             stepped += single.effect == VIGIL_STEP_UP;
             errored += single.error_count > 0;
             failed += single.reason == VIGIL_REASON_ERROR;
-            session_denied += single.reason == VIGIL_REASON_SESSION_REVOKED || single.reason == VIGIL_REASON_SESSION_UNKNOWN;
+            session_denied += single.reason == VIGIL_REASON_SESSION_REVOKED ||
+                              single.reason == VIGIL_REASON_SESSION_UNKNOWN;
         }
         CHECK_EQ(rc, first);                    /* the batch's status is its first failing pair's */
     }
