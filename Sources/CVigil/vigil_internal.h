@@ -575,7 +575,12 @@ int vigil__scope_match_read(vigil__reader *rd, const vigil_scope *sc, vigil__sco
 static inline int vigil__scope_match(vigil__reader *rd, const vigil_scope *sc, vigil__scope_entity *se) {
     if (sc->sc_kind == VIGIL_SCOPE_ANY) return 1;
     if (sc->sc_kind == VIGIL_SCOPE_EQ) return se->se_eid == sc->sc_eid;
-    if (sc->sc_kind == VIGIL_SCOPE_IS && se->se_read) return se->se_en.en_type == sc->sc_type;
+    if (se->se_read) {
+        /* Read by an earlier scope: what vigil__scope_match_read would answer, without the call. */
+        if (sc->sc_kind == VIGIL_SCOPE_IS) return se->se_en.en_type == sc->sc_type;
+        if (sc->sc_kind == VIGIL_SCOPE_IN)
+            return se->se_eid == sc->sc_eid || vigil__has_ancestor(&se->se_en, sc->sc_eid);
+    }
     return vigil__scope_match_read(rd, sc, se);
 }
 /** `a in b` for eids: a == b or b is an ancestor of a. 1, 0 or VIGIL_E_CORRUPT. */
