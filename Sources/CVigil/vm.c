@@ -160,6 +160,10 @@ static int is_ordered_pair(vigil_val a, vigil_val b) {
 
 #define POP(v) do { if (sp == 0) { rc = VIGIL_E_CORRUPT; goto out; } (v) = stack[--sp]; } while (0)
 #define PUSH(v) do { if (sp == VIGIL__STACK_MAX) { FAIL(VIGIL_ERR_LIMIT); } stack[sp++] = (v); } while (0)
+/* The two operands of a binary instruction, b on top; and a push into a slot just popped (it cannot overflow). */
+#define POP2(a, b) do { if (sp < 2) { rc = VIGIL_E_CORRUPT; goto out; } (b) = stack[sp - 1]; (a) = stack[sp - 2]; \
+                        sp -= 2; } while (0)
+#define REPUSH(v) (stack[sp++] = (v))
 #define FAIL(kind) do { *err_kind = (kind); *err_pc = pc; goto out; } while (0)
 #define CHECK(expr) do { int r_ = (expr); if (r_ < 0) { rc = r_; goto out; } } while (0)
 /* Operand A of the instruction at pc, read only by the instructions that have one (verified inside the program). */
@@ -255,7 +259,7 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
     VM_CASE(OP_NOT):
         POP(a);
         if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
-        PUSH(vigil__bool(!a.p[1]));
+        REPUSH(vigil__bool(!a.p[1]));
         VM_NEXT;
     VM_CASE(OP_NEG): {
         POP(a);
@@ -267,15 +271,15 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
         VM_NEXT;
     }
     VM_CASE(OP_EQ): VM_CASE(OP_NE):
-        POP(b); POP(a);
-        PUSH(vigil__bool(vigil__value_eq(a, b) == (op == OP_EQ)));
+        POP2(a, b);
+        REPUSH(vigil__bool(vigil__value_eq(a, b) == (op == OP_EQ)));
         VM_NEXT;
     VM_CASE(OP_LT): VM_CASE(OP_LE): VM_CASE(OP_GT): VM_CASE(OP_GE): {
-        POP(b); POP(a);
+        POP2(a, b);
         if (!is_ordered_pair(a, b)) FAIL(VIGIL_ERR_TYPE);
         int64_t x = vigil__rdi64(a.p + 1), y = vigil__rdi64(b.p + 1);
         int t = op == OP_LT ? x < y : op == OP_LE ? x <= y : op == OP_GT ? x > y : x >= y;
-        PUSH(vigil__bool(t));
+        REPUSH(vigil__bool(t));
         VM_NEXT;
     }
     VM_CASE(OP_ADD): VM_CASE(OP_SUB): VM_CASE(OP_MUL): {
@@ -309,9 +313,9 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
         VM_NEXT;
     }
     VM_CASE(OP_CONTAINS):
-        POP(b); POP(a);
+        POP2(a, b);
         if (a.p[0] != VIGIL_V_SET) FAIL(VIGIL_ERR_TYPE);
-        PUSH(vigil__bool(vigil__set_contains(a, b)));
+        REPUSH(vigil__bool(vigil__set_contains(a, b)));
         VM_NEXT;
     VM_CASE(OP_CONTAINS_ALL): VM_CASE(OP_CONTAINS_ANY): {
         POP(b); POP(a);
@@ -354,16 +358,16 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
             }
             if (!present) {
                 if (op == OP_GET_ATTR) FAIL(VIGIL_ERR_MISSING_ENTITY);
-                PUSH(vigil__bool(0));
+                REPUSH(vigil__bool(0));
                 VM_NEXT;
             }
         } else if (a.p[0] != VIGIL_V_RECORD) {
             FAIL(VIGIL_ERR_TYPE);
         }
         int has = rec.n != 0 && vigil__record_get(rec, OPA, &r);
-        if (op == OP_HAS_ATTR) PUSH(vigil__bool(has));
+        if (op == OP_HAS_ATTR) REPUSH(vigil__bool(has));
         else if (!has) FAIL(VIGIL_ERR_MISSING_ATTR);
-        else PUSH(r);
+        else REPUSH(r);
         VM_NEXT;
     }
     VM_CASE(OP_GET_TAG): VM_CASE(OP_HAS_TAG): {
