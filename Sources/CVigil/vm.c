@@ -221,7 +221,17 @@ int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t 
         if (a.p[0] != VIGIL_V_BOOL) FAIL(VIGIL_ERR_TYPE);
         *truth = a.p[1];
         goto out;
-    VM_CASE(OP_CONST): a = verified_constant(po, OPA); PUSH(a); VM_NEXT;
+    VM_CASE(OP_CONST):
+        a = verified_constant(po, OPA);
+        /* `x == constant`, `x != constant`: compared in place (neither can fail once x is there; a full stack
+         * still fails on the push, as it would have). */
+        if ((code[next] == OP_EQ || code[next] == OP_NE) && sp > 0 && sp < VIGIL__STACK_MAX) {
+            stack[sp - 1] = vigil__bool(vigil__value_eq(stack[sp - 1], a) == (code[next] == OP_EQ));
+            next += 1;
+            VM_NEXT;
+        }
+        PUSH(a);
+        VM_NEXT;
     VM_CASE(OP_TRUE): PUSH(vigil__bool(1)); VM_NEXT;
     VM_CASE(OP_FALSE): PUSH(vigil__bool(0)); VM_NEXT;
     VM_CASE(OP_VAR):

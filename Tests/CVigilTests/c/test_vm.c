@@ -239,6 +239,17 @@ static void programs(void) {
     ERROR(VIGIL_ERR_LIMIT, at);
     RESET(); asm0(&p, OP_POP); asm0(&p, OP_TRUE); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
     RESET(); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
+    /* The shortcuts keep these: `x == constant` on a full stack fails on the constant's push; `constant == x`
+     * with nothing below is corrupt; `x == constant` itself is compared in place. */
+    RESET(); vb_long(&c, 1); nc = 1;
+    for (int i = 0; i < VIGIL__STACK_MAX; i++) asm0(&p, OP_TRUE);
+    at = asm1(&p, OP_CONST, 0); asm0(&p, OP_EQ); asm0(&p, OP_RET);
+    ERROR(VIGIL_ERR_LIMIT, at);
+    RESET(); vb_long(&c, 1); nc = 1;
+    asm1(&p, OP_CONST, 0); asm0(&p, OP_EQ); asm0(&p, OP_RET); STATUS(VIGIL_E_CORRUPT);
+    RESET(); vb_long(&c, 1); nc = 1;
+    asm1(&p, OP_CONST, 0); asm1(&p, OP_CONST, 0); asm0(&p, OP_NE); asm0(&p, OP_NOT); asm0(&p, OP_RET);
+    TRUTH(1);
 }
 
 /* IDX-P003: programs the verifier refuses. */
