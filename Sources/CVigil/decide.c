@@ -417,27 +417,29 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
     return 1;
 }
 
-/* The row of outcomes of a batch's stored resource (direct-mapped: a resource that takes another's row starts
- * it afresh); a temporary one gets the spare row, afresh each time. */
-static const vigil__row *row_of(vigil__reader *rd, uint32_t eid) {
+/* The row of outcomes of a batch's stored resource (an Entity value; direct-mapped: a resource that takes another's
+ * row starts it afresh); a temporary one gets the spare row, afresh each time. */
+static vigil__row *row_of(vigil__reader *rd, vigil_val resource) {
+    uint32_t eid = vigil__rd32(resource.p + 1);
     vigil__row *w = &rd->rd_rows[VIGIL__ROWS];
     if (eid < VIGIL_TEMP_ID_BASE) {
         uint32_t h = eid * 0x9E3779B1u;
         w = &rd->rd_rows[(h ^ h >> 16) & (VIGIL__ROWS - 1)];
-        if (w->rw_cc == rd->rd_cc_serial && w->rw_eid == eid) return w;
+        if (w->rw_cc == rd->rd_cc_serial && w->rw_se.se_eid == eid) return w;
     }
     w->rw_cc = rd->rd_cc_serial;
-    w->rw_eid = eid;
+    vigil__scope_entity_init(&w->rw_se, resource);
     w->rw_stamp = ++rd->rd_row_stamp;
     return w;
 }
 
 /* evaluate for a batch action whose candidates are filled: the fixed ones are counted as they are, the others
  * taken from the resource's row or decided for this pair (and kept there). */
-static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, vigil__scope_entity *resource, tally *t,
-        vigil_result *out) {
+static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, tally *t, vigil_result *out) {
     const vigil__resid *it = rd->rd_resid + am->am_off, *end = it + am->am_count;
-    const vigil__row *row = row_of(rd, resource->se_eid);
+    vigil__row *row = row_of(rd, rd->rd_vars[2]);
+    /* The row's entity, read once for the pairs that name it (its pointers hold for the transaction). */
+    vigil__scope_entity *resource = &row->rw_se;
     uint64_t stamp = row->rw_stamp;
     vigil__dep_out *outs = rd->rd_dep_out + (size_t)(row - rd->rd_rows) * VIGIL__DEPS;
     for (; it < end; it++) {
@@ -490,7 +492,7 @@ static int evaluate(vigil__reader *rd, const vigil__plan *plan, vigil__act_memo 
     vigil__scope_entity_init(&resource, rd->rd_vars[2]);
     int rc = VIGIL_OK;
     if (am && (am->am_serial == rd->rd_cc_serial || (rc = resid_fill(rd, am, &principal, &resource)) == 1)) {
-        if ((rc = evaluate_memo(rd, am, &resource, &t, out))) return rc;
+        if ((rc = evaluate_memo(rd, am, &t, out))) return rc;
         tally_finish(&t, out);
         return VIGIL_OK;
     }

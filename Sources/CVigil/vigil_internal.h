@@ -241,11 +241,19 @@ typedef struct vigil__resid {
 #define VIGIL__RS_KEPT  2        /* the same, kept by resource in column rs_dep */
 #define VIGIL__RS_FIXED 3        /* satisfied or erroring in every pair (the others are left out) */
 
-/** A batch resource's row of outcomes: the stored entity `rw_eid`, under context serial rw_cc; its outcomes are
+/** A request's principal or resource as its candidates' scopes see it: its record is read by the first scope
+ *  that needs it (its type or ancestors) and kept for the others, instead of once per scope. */
+typedef struct vigil__scope_entity {
+    uint32_t se_eid;
+    int se_read;              /* se_en holds what vigil__entity_get gave (want 0) */
+    vigil__entity se_en;
+} vigil__scope_entity;
+
+/** A batch resource's row of outcomes: the stored entity rw_se.se_eid, under context serial rw_cc; its outcomes are
  *  those of rd_dep_out's row whose do_stamp equals rw_stamp. */
 typedef struct vigil__row {
     uint64_t rw_cc, rw_stamp;
-    uint32_t rw_eid;
+    vigil__scope_entity rw_se;   /* the resource as scopes see it, read by the first scope that needs it */
 } vigil__row;
 
 /** One resource-dependent candidate's outcome on one resource (OUTCOME_* in cc_truth's sense). */
@@ -546,13 +554,6 @@ int vigil__verify(vigil__reader *rd, vigil__policy *po);
 void vigil__policy_verified(vigil__reader *rd, uint32_t num, uint32_t uses);
 /** Runs a verified program: VIGIL_OK with the truth (0 or 1) or an error kind and pc set; or VIGIL_E_CORRUPT. */
 int vigil__run(vigil__reader *rd, const vigil__policy *po, int *truth, uint32_t *err_kind, uint32_t *err_pc);
-/** A request's principal or resource as its candidates' scopes see it: its record is read by the first scope
- *  that needs it (its type or ancestors) and kept for the others, instead of once per scope. */
-typedef struct vigil__scope_entity {
-    uint32_t se_eid;
-    int se_read;              /* se_en holds what vigil__entity_get gave (want 0) */
-    vigil__entity se_en;
-} vigil__scope_entity;
 static inline void vigil__scope_entity_init(vigil__scope_entity *se, vigil_val entity) {
     se->se_eid = vigil__rd32(entity.p + 1);
     se->se_read = 0;               /* se_en is filled by the first read */
