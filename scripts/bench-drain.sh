@@ -6,8 +6,10 @@
 # move to the last record drained (polled every 200 ms, since each poll costs vigild and the machine CPU; it
 # includes up to one drain interval before vigild looks), and
 # vigild's CPU time per record (all its threads, from /proc: the figure that load on the machine moves least).
-# The trail's chain is verified and its lines counted. The rings live in /dev/shm, as docs/deployment.md
-# recommends (a memory-backed volume): on a disk they would be written back while the drain writes the trail.
+# The trail's chain is verified and its lines counted, and the file system it was on is timed with `dd`: the
+# trail goes where mktemp puts the work directory, so `TMPDIR=/dev/shm` measures the drain without the disk.
+# The rings live in /dev/shm, as docs/deployment.md recommends (a memory-backed volume): on a disk they would be
+# written back while the drain writes the trail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-4}
@@ -66,16 +68,27 @@ kill -TERM "$vigild_pid"; wait "$vigild_pid" || true; vigild_pid=
 lines=$(cat "$work"/data/audit/audit-*.jsonl | wc -l)
 bytes=$(cat "$work"/data/audit/audit-*.jsonl | wc -c)
 example=$(grep -m1 '"principal"' "$work/data/audit/audit-000001.jsonl")
+rm -rf "$work/data/audit"
+# What the trail's file system takes, written and synced the way the trail is (512 MiB, then fsync): at a
+# million records a second the trail needs a million lines' bytes a second.
+disk=$(dd if=/dev/zero of="$work/data/dd" bs=1M count=512 conv=fdatasync 2>&1 | awk '/copied/ { print $(NF-1), $NF }')
+rm -f "$work/data/dd"
 summary=$(python3 - "$backlog" "$drained" "$seconds" "$lines" "$bytes" "$start" "$end" "$before_cpu" "$after_cpu" \
-    "$(getconf CLK_TCK)" <<'EOF'
+    "$(getconf CLK_TCK)" "$disk" <<'EOF'
 import sys
-backlog, drained, seconds, lines, size, start, end, cpu0, cpu1, tick = sys.argv[1:]
+backlog, drained, seconds, lines, size, start, end, cpu0, cpu1, tick, disk = sys.argv[1:]
 backlog, drained, lines, size, seconds = int(backlog), int(drained), int(lines), int(size), float(seconds)
 wall, cpu = float(end) - float(start), (int(cpu1) - int(cpu0)) / int(tick)
 print(f"- backlog {backlog:,} records; drained {drained:,}; trail lines {lines:,} ({size / max(lines, 1):.0f} bytes a line)")
 print(f"- time in drain passes {seconds:.3f} s: **{drained / seconds:,.0f} records/s**")
 print(f"- wall time from the move to the last record drained {wall:.3f} s: {drained / wall:,.0f} records/s")
 print(f"- vigild CPU time {cpu:.2f} s: {cpu / drained * 1e6:.2f} µs per record")
+rate, unit = disk.split()
+scale = {"kB/s": 1e3, "MB/s": 1e6, "GB/s": 1e9}.get(unit)
+if scale:
+    per_line = size / max(lines, 1)
+    print(f"- the trail's file system right after, `dd` of 512 MiB + fdatasync: {rate} {unit}, which carries "
+          f"{float(rate) * scale / per_line:,.0f} lines/s of this size")
 EOF
 )
 echo "$summary"
@@ -83,7 +96,8 @@ echo "a line: $example"
 if [ -n "$out" ]; then
     { echo "# vigild drain ($(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), load $(cut -d' ' -f1 /proc/loadavg))"
       echo
-      echo "\`bash scripts/bench-drain.sh $hosts $slots\`: $hosts hosts, rings of $slots records, vigild release, fsync per drain pass."
+      echo "\`bash scripts/bench-drain.sh $hosts $slots\`: $hosts hosts, rings of $slots records, vigild release, fsync per drain pass;"
+      echo "the trail on $(df -T "$work" | awk 'NR == 2 { print $2 " (" $7 ")" }')."
       echo
       echo "$summary"
       echo
