@@ -397,7 +397,7 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
                 if (col) *col = (vigil__dep_col){ rd->rd_cc_serial, nums[c], dep };
             }
             *it = (vigil__resid){ nums[c], dep == VIGIL_NONE ? VIGIL__RS_EACH : VIGIL__RS_KEPT, 0, 0, 0, po->po_flags,
-                                  po->po_step_up, po->po_max_age, dep };
+                                  po->po_step_up, po->po_max_age, dep, po == &scratch ? NULL : po };
             n++;
             continue;
         }
@@ -407,7 +407,7 @@ static int resid_fill(vigil__reader *rd, vigil__act_memo *am, vigil__scope_entit
         if (rc < 0) { it->rs_state = rc; n++; break; }
         if (rc == 0 || (!kind && !truth)) continue;
         *it = (vigil__resid){ nums[c], VIGIL__RS_FIXED, (uint32_t)truth, kind, pc, po->po_flags, po->po_step_up,
-                              po->po_max_age, VIGIL_NONE };
+                              po->po_max_age, VIGIL_NONE, NULL };
         n++;
     }
     am->am_off = rd->rd_resid_top;
@@ -464,8 +464,8 @@ static int evaluate_memo(vigil__reader *rd, const vigil__act_memo *am, tally *t,
             return it->rs_state;
         }
         vigil__policy scratch;
-        const vigil__policy *po;
-        int rc = vigil__policy_ref(rd, it->rs_num, &scratch, &po);
+        const vigil__policy *po = it->rs_po;
+        int rc = po ? VIGIL_OK : vigil__policy_ref(rd, it->rs_num, &scratch, &po);
         if (rc) return rc;
         rc = decide_policy(rd, it->rs_num, &po, &scratch, NULL, resource, &truth, &kind, &pc);
         if (rc < 0) return rc;

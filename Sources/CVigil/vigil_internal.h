@@ -236,6 +236,7 @@ typedef struct vigil__resid {
     uint32_t rs_truth, rs_kind, rs_pc;   /* VIGIL__RS_FIXED: its outcome (rs_truth 1 or an error kind) */
     uint32_t rs_flags, rs_step_up, rs_max_age; /* VIGIL__RS_FIXED: what combining reads of the policy */
     uint32_t rs_dep;             /* VIGIL__RS_KEPT: its column in rd_dep_out */
+    const struct vigil__policy *rs_po; /* the thread's kept record (steady for the transaction), or NULL */
 } vigil__resid;
 #define VIGIL__RS_EACH  1        /* its outcome depends on the resource: decided pair by pair */
 #define VIGIL__RS_KEPT  2        /* the same, kept by resource in column rs_dep */
