@@ -10,10 +10,12 @@
  * not satisfied and is listed with its error.
  *
  * A batch (vigil_decide_batch) shares work between its pairs, which have one principal, context, session and
- * time: the context is parsed once per context type, each action's candidates are selected once, the last stored
- * resource is not looked up again, and a policy's outcome (scope match and condition) is kept for the pairs whose
- * action and resource it does not read, or reads the same. Each pair still gets exactly the result vigil_decide
- * would give it (Tests/CVigilTests/c/test_batch.c).
+ * time: the context is parsed once per context type; each distinct action (rd_act, found by the request's bytes)
+ * has its plan looked up once and its candidates filled once per context (resid_fill): those that cannot depend
+ * on the resource are decided then, and only the satisfied or erring ones kept; the others (whose principal scope
+ * matches) are decided per resource into the resource's row of outcomes, in a column shared by the actions when
+ * the policy does not read the action (evaluate_memo). The last stored resource is not looked up again. Each pair
+ * still gets exactly the result vigil_decide would give it (Tests/CVigilTests/c/test_batch.c).
  */
 #include "vigil_internal.h"
 #include "vigil_ring.h"
