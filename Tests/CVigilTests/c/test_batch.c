@@ -1,7 +1,7 @@
-/* test_batch.c — a batch remembers condition outcomes between its pairs (decide.c: the outcome cache, action memos, rows by resource): each pair
- * must still get exactly what vigil_decide gives it alone. Conditions here read the resource, the action, or
- * neither; some pairs name resources and actions the index lacks (temporary ids, reused from pair to pair, here
- * for entities of different types); contexts differ between calls. */
+/* test_batch.c — a batch remembers condition outcomes between its pairs (decide.c: the outcome cache, action
+ * memos, rows by resource): each pair must still get exactly what vigil_decide gives it alone. Conditions here
+ * read the resource, the action, or neither; some pairs name resources and actions the index lacks (temporary
+ * ids, reused from pair to pair, here for entities of different types); contexts differ between calls. */
 #include "testing.h"
 
 static vigil_request req(const char *action, const char *rtype, const char *resource, const char *context) {
