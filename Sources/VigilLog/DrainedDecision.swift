@@ -11,12 +11,22 @@ public struct DrainedDecision: Sendable {
     /// The first (up to 8) determining policy numbers, ascending (`DecisionRecord.determining`).
     public var determining: PolicyNumbers
 
+    /// Reads the fields it needs in place (a copy of the whole record would be half a kilobyte).
     init(_ record: UnsafePointer<vigil_ring_record>) {
-        let r = record.pointee
-        effect = DecisionRecord.Effect(ring: r.rr_effect)
-        generation = r.rr_generation
-        evaluationNs = r.rr_eval_ns
-        determining = PolicyNumbers(r.rr_determining, count: Int(min(r.rr_determining_count, 8)))
+        effect = DecisionRecord.Effect(ring: record.pointee.rr_effect)
+        generation = record.pointee.rr_generation
+        evaluationNs = record.pointee.rr_eval_ns
+        determining = PolicyNumbers(record.pointee.rr_determining, count: Int(min(record.pointee.rr_determining_count, 8)))
+    }
+
+    /// A decision with these fields (the first 8 of `determining` are kept).
+    public init(effect: DecisionRecord.Effect, generation: UInt64, evaluationNs: UInt64, determining: [UInt32]) {
+        (self.effect, self.generation, self.evaluationNs) = (effect, generation, evaluationNs)
+        var numbers: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &numbers) { raw in
+            for (i, n) in determining.prefix(8).enumerated() { raw.storeBytes(of: n, toByteOffset: 4 * i, as: UInt32.self) }
+        }
+        self.determining = PolicyNumbers(numbers, count: determining.count)
     }
 
     /// Up to 8 policy numbers, held inline.

@@ -38,8 +38,8 @@ struct DrainService: Service {
             for (effect, n) in zip([DecisionRecord.Effect.allow, .deny, .stepUp], counts.effects) where n > 0 {
                 tally.add(effect: effect.rawValue, count: n)
             }
-            for (key, n) in counts.policies {
-                tally.add(policy: names.name(UInt32(truncatingIfNeeded: key), key >> 32, authorizer), count: n)
+            counts.forEachPolicy { generation, number, n in
+                tally.add(policy: names.name(number, generation, authorizer), count: n)
             }
             metrics.decisions(tally)
             metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
@@ -54,11 +54,17 @@ struct DrainService: Service {
 }
 
 /// What one drain pass counts per record, before any label is named: effects in a fixed array, policies by
-/// (generation, number), latencies in a tally.
+/// number, latencies in a tally.
 struct PassCounts {
     var effects: [UInt64] = [0, 0, 0]   // allow, deny, step-up
-    var policies: [UInt64: UInt64] = [:]
     var latency = DecisionTally()
+    /// Policies of `generation` (the first one seen: nearly every record of a pass has it) by number, in an
+    /// array: a hashed key per determining policy cost more than the rest of the counting. Other generations, and
+    /// numbers past `directLimit`, by (generation, number) in `others`.
+    private var generation: UInt64?
+    private var byNumber: [UInt64] = []
+    private var others: [UInt64: UInt64] = [:]
+    private static let directLimit: UInt32 = 1 << 16
 
     mutating func add(_ d: DrainedDecision) {
         switch d.effect {
@@ -66,8 +72,25 @@ struct PassCounts {
         case .deny: effects[1] &+= 1
         case .stepUp: effects[2] &+= 1
         }
-        for n in d.determining { policies[d.generation << 32 | UInt64(n), default: 0] &+= 1 }
+        if generation == nil { generation = d.generation }
+        for n in d.determining {
+            if d.generation == generation && n < Self.directLimit {
+                let i = Int(n)
+                if i >= byNumber.count { byNumber.append(contentsOf: repeatElement(0, count: i + 1 - byNumber.count)) }
+                byNumber[i] &+= 1
+            } else {
+                others[d.generation << 32 | UInt64(n), default: 0] &+= 1
+            }
+        }
         latency.addLatency(seconds: Double(d.evaluationNs) / 1e9)
+    }
+
+    /// Calls `body` with each (generation, policy number, count) counted.
+    func forEachPolicy(_ body: (UInt64, UInt32, UInt64) -> Void) {
+        if let generation {
+            for (i, n) in byNumber.enumerated() where n > 0 { body(generation, UInt32(i), n) }
+        }
+        for (key, n) in others { body(key >> 32, UInt32(truncatingIfNeeded: key), n) }
     }
 }
 
