@@ -241,15 +241,51 @@ public final class AuditTrail: Sendable {
     /// - Throws: `AuditTrailError` on a write or sync failure; lines not yet written stay pending, so a later
     ///   commit retries them.
     public func commit() throws {
+        if let checkpoint = try flush() { try sync(checkpoint) }
+    }
+
+    /// The lines written up to a `flush`, to be made durable by `sync`.
+    struct Checkpoint: ~Copyable, Sendable {
+        /// The file the last line is in, duplicated: the trail may rotate to the next file meanwhile.
+        let fd: Int32
+        let fileNumber: Int
+        let seq: UInt64
+        let hash: [UInt8]
+
+        deinit { close(fd) }
+    }
+
+    /// The first half of `commit`: writes every line appended since the last commit to the files, and returns
+    /// what `sync` must make durable (nil when nothing was written since the last checkpoint). Lines may be
+    /// appended while the checkpoint is synced on another thread.
+    /// - Throws: `AuditTrailError` on a write failure (the lines stay pending).
+    func flush() throws -> Checkpoint? {
         try state.withLock { state in
             try writePending(&state)
-            guard state.unsynced else { return }
-            if sync == .everyCommit && fsync(state.fd) != 0 {
-                throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
-            }
-            if sync == .everyCommit { Self.release(state.fd, upTo: nil) }
-            try writeHead(state)
+            guard state.unsynced else { return nil }
+            let fd = dup(state.fd)
+            guard fd >= 0 else { throw AuditTrailError.posix("dup", directory + "/" + AuditFiles.name(state.fileNumber)) }
             state.unsynced = false
+            return Checkpoint(fd: fd, fileNumber: state.fileNumber, seq: state.seq, hash: state.lastHash)
+        }
+    }
+
+    /// The second half of `commit`: syncs the checkpoint's file (per the policy; earlier files were synced when
+    /// the trail rotated past them) and records its last line in `audit.head`. Checkpoints must be synced in the
+    /// order they were flushed, one at a time.
+    /// - Throws: `AuditTrailError` when the sync or `audit.head` fails: the lines are in the file but may not be
+    ///   durable; the next checkpoint's sync covers them again.
+    func sync(_ checkpoint: consuming Checkpoint) throws {
+        do {
+            if sync == .everyCommit && fsync(checkpoint.fd) != 0 {
+                throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(checkpoint.fileNumber))
+            }
+            if sync == .everyCommit { Self.release(checkpoint.fd, upTo: nil) }
+            try writeHead(seq: checkpoint.seq, hash: checkpoint.hash, fileNumber: checkpoint.fileNumber)
+        } catch {
+            // The next flush makes a checkpoint even with no new line, so that a later commit retries.
+            state.withLock { $0.unsynced = true }
+            throw error
         }
     }
 
@@ -309,14 +345,14 @@ public final class AuditTrail: Sendable {
     }
 
     /// `audit.head`: the last committed line, replaced atomically (write, sync, rename).
-    private func writeHead(_ state: borrowing State) throws {
+    private func writeHead(seq: UInt64, hash: [UInt8], fileNumber: Int) throws {
         var head = JSONBytes()
         head.raw("{\"seq\":")
-        head.unsigned(state.seq)
+        head.unsigned(seq)
         head.raw(",\"hash\":\"")
-        head.bytes(state.lastHash)
+        head.bytes(hash)
         head.raw("\",\"file\":\"")
-        head.raw(text: AuditFiles.name(state.fileNumber))
+        head.raw(text: AuditFiles.name(fileNumber))
         head.raw("\"}\n")
         let path = directory + "/" + AuditFiles.headName
         let temporary = path + ".tmp"

@@ -33,6 +33,9 @@ public struct DrainStats: Sendable, Hashable {
     public var busy: [String] = []
     /// Files named `*.ring` that are not (yet) readable rings, with why.
     public var unreadable: [String] = []
+    /// Records this call appended to the trail whose sync is still under way (`overlapSync`): the next drain
+    /// releases them and counts them in its `records`.
+    public var inFlight: Int = 0
     /// Drops over every ring held.
     public var dropped: UInt64 { rings.reduce(0) { $0 &+ $1.dropped } }
     /// Records waiting over every ring held.
@@ -67,6 +70,11 @@ public final class RingDrainer: Sendable {
 
     private struct State: ~Copyable {
         var rings: [String: MappedRing] = [:]
+        /// Per ring, records appended to the trail by an earlier pass and not released yet: their checkpoint is
+        /// being synced. Reading continues after them.
+        var inFlight: [String: UInt64] = [:]
+        /// The checkpoint sync of the last pass that overlapped it, and what it will release.
+        var syncing: PendingSync?
         /// Two batches' records and positions: one is read while the one before is still being formatted.
         let buffers: [UnsafeMutableBufferPointer<vigil_ring_record>]
         let positions: [UnsafeMutablePointer<UInt64>]
@@ -120,11 +128,13 @@ public final class RingDrainer: Sendable {
     public func drain(
         maxPerRing: Int = 1 << 16, into sink: (DecisionRecord) throws -> Void, commit: () throws -> Void = {}
     ) throws -> DrainStats {
-        try drain(maxPerRing: maxPerRing, prepare: { $0 }, process: { b in
-            for i in b.records.indices {
-                try sink(DecisionRecord(b.records[i], ring: b.ring.name, position: b.positions[i], pid: b.pid))
-            }
-        }, abandon: { _ in }, commit: commit)
+        try withoutActuallyEscaping(commit) { commit in
+            try drain(maxPerRing: maxPerRing, prepare: { $0 }, process: { b in
+                for i in b.records.indices {
+                    try sink(DecisionRecord(b.records[i], ring: b.ring.name, position: b.positions[i], pid: b.pid))
+                }
+            }, abandon: { _ in }, durability: .now(commit))
+        }
     }
 
     /// The drain loop: reads each ring's complete records in batches, hands each batch to `prepare` as soon as it
@@ -136,28 +146,28 @@ public final class RingDrainer: Sendable {
         prepare: (Batch) throws -> Prepared,
         process: (consuming Prepared) throws -> Void,
         abandon: (consuming Prepared) -> Void,
-        commit: () throws -> Void
+        durability: Durability
     ) throws -> DrainStats {
         try state.withLock { state in
             var stats = DrainStats()
             try refresh(&state, &stats)
-            var taken: [(MappedRing, UInt64, Bool)] = []
+            var taken: [(ring: MappedRing, count: UInt64, gone: Bool)] = []
             var pending: Prepared? = nil
             defer { if let p = pending.take() { abandon(p) } }
             var slot = 0
             for (_, ring) in state.rings.sorted(by: { $0.key < $1.key }) {
                 // Gone is decided before reading: a writer gone now appended everything it ever will.
                 let gone = ring.writerGone
-                let info = ring.info
+                let from = ring.info.drained &+ state.inFlight[ring.name, default: 0]
                 var count: UInt64 = 0
                 while count < UInt64(maxPerRing) {
                     let room = min(Self.batch, maxPerRing - Int(count))
                     // The other buffer may still hold the batch being prepared: this one is free.
                     let buffer = UnsafeMutableBufferPointer(rebasing: state.buffers[slot][0..<room])
-                    let n = ring.peek(from: info.drained &+ count, into: buffer, positions: state.positions[slot])
+                    let n = ring.peek(from: from &+ count, into: buffer, positions: state.positions[slot])
                     if n > 0 {
                         let next = try prepare(Batch(records: UnsafeBufferPointer(rebasing: buffer[0..<n]),
-                                                     positions: state.positions[slot], ring: ring, pid: info.pid))
+                                                     positions: state.positions[slot], ring: ring, pid: ring.info.pid))
                         let before = pending.take()
                         pending = consume next
                         if let before { try process(before) }
@@ -169,20 +179,43 @@ public final class RingDrainer: Sendable {
                 taken.append((ring, count, gone))
             }
             if let last = pending.take() { try process(last) }
-            try commit()
+            // The pass before, if its sync overlapped this one, is settled first: its records come before these.
+            if let previous = state.syncing.take() {
+                if let error = previous.wait() {
+                    // Nothing after the failed checkpoint is released either: every ring is read again from its
+                    // head next time (records already in the trail appear there twice, never zero times).
+                    state.inFlight = [:]
+                    throw error
+                }
+                Self.release(previous.counts, &state, &stats)
+            }
+            let counts = taken.filter { $0.count > 0 }.map { ($0.ring, $0.count) }
+            switch durability {
+            case .now(let commit):
+                try commit()
+                Self.release(counts, &state, &stats)
+            case .overlapped(let trail):
+                if let checkpoint = try trail.flush() {
+                    state.syncing = PendingSync(trail: trail, checkpoint: checkpoint, counts: counts, on: Self.syncQueue)
+                    for (ring, count) in counts { state.inFlight[ring.name, default: 0] += count }
+                    stats.inFlight = counts.reduce(0) { $0 + Int($1.1) }
+                } else {
+                    Self.release(counts, &state, &stats)
+                }
+            }
             var removed: [MappedRing] = []
-            for (ring, count, gone) in taken {
-                if count > 0 && !ring.release(count) { stats.unreadable.append(ring.name + ": release refused") }
-                stats.records += Int(count)
-                if gone {
+            for (ring, _, gone) in taken {
+                let settled = state.inFlight[ring.name, default: 0] == 0
+                if gone && settled {
                     while ring.info.drained < ring.info.appended && ring.skipStalled() { stats.torn += 1 }
                 }
                 let info = ring.info
                 stats.rings.append(RingStatus(name: ring.name, pid: info.pid, appended: info.appended,
                                               dropped: info.dropped, drained: info.drained, writerGone: gone))
-                if gone && info.drained == info.appended {
+                if gone && settled && info.drained == info.appended {
                     ring.unlink()
                     state.rings[ring.name] = nil
+                    state.inFlight[ring.name] = nil
                     stats.removed.append(ring.name)
                     removed.append(ring)
                 }
@@ -207,8 +240,15 @@ public final class RingDrainer: Sendable {
     /// `drain(into:maxPerRing:)`, showing each record appended to `observe` (for metrics), in trail order, before
     /// the commit. What it counts goes into `tally`, passed along rather than captured: a record costs a call,
     /// not a heap box and its access checks.
+    ///
+    /// With `overlapSync`, the trail's sync (an `fsync` and `audit.head`) runs on another thread while the caller
+    /// goes on, usually to the next drain, which waits for it and only then releases these records (counted in
+    /// its `records`; this call's `inFlight` says how many wait). A drain without `overlapSync` settles
+    /// everything before it returns: end with one. Records are still released only once durable; when a sync
+    /// fails, the next drain throws its error and reads every ring again from its head.
     @discardableResult
-    public func drain<Tally>(into trail: AuditTrail, maxPerRing: Int = 1 << 16, tally: inout Tally,
+    public func drain<Tally>(into trail: AuditTrail, maxPerRing: Int = 1 << 16, overlapSync: Bool = false,
+                             tally: inout Tally,
                              observe: (inout Tally, DrainedDecision) -> Void) throws -> DrainStats {
         let pipeline = pipeline
         return try drain(maxPerRing: maxPerRing, prepare: { b in
@@ -219,7 +259,61 @@ public final class RingDrainer: Sendable {
                 try trail.append(formatted: lines)
                 for i in range { observe(&tally, DrainedDecision(records.baseAddress! + i)) }
             }
-        }, abandon: { $0.abandon() }, commit: { try trail.commit() })
+        }, abandon: { $0.abandon() }, durability: overlapSync ? .overlapped(trail) : .now({ try trail.commit() }))
+    }
+
+    /// Gives records back to their rings' writers, now that the trail holds them durably.
+    private static func release(_ counts: [(MappedRing, UInt64)], _ state: inout State, _ stats: inout DrainStats) {
+        for (ring, count) in counts {
+            if !ring.release(count) { stats.unreadable.append(ring.name + ": release refused") }
+            stats.records += Int(count)
+            if let n = state.inFlight[ring.name] { state.inFlight[ring.name] = n > count ? n - count : nil }
+        }
+    }
+
+    /// How a pass's records become durable before they are released.
+    private enum Durability {
+        /// `commit` makes them durable, then they are released, before the drain returns.
+        case now(() throws -> Void)
+        /// The trail's checkpoint is synced on `syncQueue` while the caller goes on (usually to the next pass);
+        /// the next drain waits for it and releases the records.
+        case overlapped(AuditTrail)
+    }
+
+    /// Checkpoint syncs, one at a time in pass order (`AuditTrail.sync`'s rule).
+    private static let syncQueue = DispatchQueue(label: "vigil.audit-sync")
+
+    /// A checkpoint being synced, and the records it releases once synced.
+    private final class PendingSync: @unchecked Sendable {
+        // Unchecked: `counts` is only read by the drain, under its lock; `error` is written by the sync before
+        // it signals `done` and read after waiting for it.
+        let counts: [(MappedRing, UInt64)]
+        private let done = DispatchSemaphore(value: 0)
+        private var error: (any Error)?
+
+        init(trail: AuditTrail, checkpoint: consuming AuditTrail.Checkpoint, counts: [(MappedRing, UInt64)],
+             on queue: DispatchQueue) {
+            self.counts = counts
+            let box = CheckpointBox(checkpoint)
+            queue.async { [self] in
+                do { try trail.sync(box.take()) } catch { self.error = error }
+                done.signal()
+            }
+        }
+
+        /// Waits for the sync; the error it threw, if any.
+        func wait() -> (any Error)? {
+            done.wait()
+            return error
+        }
+    }
+
+    /// Carries a checkpoint (non-copyable) into the sync's closure.
+    private final class CheckpointBox: @unchecked Sendable {
+        // Unchecked: taken once, by the one closure it is handed to.
+        private var checkpoint: AuditTrail.Checkpoint?
+        init(_ checkpoint: consuming AuditTrail.Checkpoint) { self.checkpoint = consume checkpoint }
+        func take() -> AuditTrail.Checkpoint { checkpoint.take()! }
     }
 
     /// Unmaps removed rings off the drain path: with the file gone, unmapping frees the ring's memory (128 MiB

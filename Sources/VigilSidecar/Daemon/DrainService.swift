@@ -17,39 +17,54 @@ struct DrainService: Service {
 
     func run() async throws {
         var names = PolicyNames()
+        // The counts of a pass whose sync is still under way: published once the next pass has released it.
+        var unsynced: PassCounts?
+        var busy = false
         while true {
             let last = Task.isShuttingDownGracefully || Task.isCancelled
-            let drained = drainOnce(&names)
+            // While busy, a pass's fsync runs during the next pass, which releases its records; a pass that finds
+            // little (the next one after a backlog, the last one) settles everything before it returns.
+            let drained = drainOnce(&names, &unsynced, overlapSync: busy && !last)
             if last { return }
             // Busy hosts fill a ring in milliseconds: keep draining while there is plenty, rest when caught up.
-            if drained >= 1024 { await Task.yield() } else { try? await Task.sleep(for: .milliseconds(intervalMs)) }
+            busy = drained >= 1024
+            if busy { await Task.yield() } else { try? await Task.sleep(for: .milliseconds(intervalMs)) }
         }
     }
 
-    /// One drain pass; returns how many records it took.
-    private func drainOnce(_ names: inout PolicyNames) -> Int {
+    /// One drain pass; returns how many records it took from the rings.
+    private func drainOnce(_ names: inout PolicyNames, _ unsynced: inout PassCounts?, overlapSync: Bool) -> Int {
         let start = ContinuousClock.now
         var counts = PassCounts()
         do {
-            let stats = try drainer.drain(into: trail, tally: &counts, observe: { c, d in c.add(d) })
-            // Counted only once the trail holds them, so a failed commit (drained again later) is not counted twice.
-            // Policies are counted by (generation, number) while draining, and named once per pass.
-            var tally = counts.latency
-            for (effect, n) in zip([DecisionRecord.Effect.allow, .deny, .stepUp], counts.effects) where n > 0 {
-                tally.add(effect: effect.rawValue, count: n)
-            }
-            counts.forEachPolicy { generation, number, n in
-                tally.add(policy: names.name(number, generation, authorizer), count: n)
-            }
-            metrics.decisions(tally)
+            let stats = try drainer.drain(into: trail, overlapSync: overlapSync, tally: &counts,
+                                          observe: { c, d in c.add(d) })
+            // Counted only once released (the trail holds them durably), so a failed sync (drained again later)
+            // is not counted twice.
+            if let previous = unsynced.take() { publish(previous, &names) }
+            if stats.inFlight > 0 { unsynced = counts } else { publish(counts, &names) }
             metrics.drained(records: UInt64(stats.records), drops: stats.rings.map { ($0.name, $0.dropped) },
                             lag: stats.lag, seconds: (ContinuousClock.now - start) / .seconds(1))
             if stats.torn > 0 { logger.warning("\(stats.torn) decision records lost to writers that died mid-append") }
-            return stats.records
+            return stats.records + stats.inFlight
         } catch {
+            unsynced = nil
             logger.error("decision log drain failed (records stay in their rings): \(error)")
             return 0
         }
+    }
+
+    /// Feeds a pass's counts to the metrics: policies are counted by (generation, number) while draining, and
+    /// named here, once per pass.
+    private func publish(_ counts: PassCounts, _ names: inout PolicyNames) {
+        var tally = counts.latency
+        for (effect, n) in zip([DecisionRecord.Effect.allow, .deny, .stepUp], counts.effects) where n > 0 {
+            tally.add(effect: effect.rawValue, count: n)
+        }
+        counts.forEachPolicy { generation, number, n in
+            tally.add(policy: names.name(number, generation, authorizer), count: n)
+        }
+        metrics.decisions(tally)
     }
 }
 
