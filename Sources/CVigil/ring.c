@@ -310,6 +310,11 @@ void vigil__ring_log(vigil__ring *rg, const vigil__log *lg) {
             s ? s->resource_id : NULL, s ? s->resource_id_len : 0);
     r->rr_truncated = cut;
     atomic_store_explicit(seq, pos + 1, memory_order_release);
+    /* The ring is far larger than the caches, so every slot is cold when its turn comes, and writing it stalled on
+     * memory inside the decision. Fetching the next slot now, for writing, lets that happen while the host does
+     * its own work; if another thread claims it, nothing is lost but the hint. */
+    uint8_t *next = (uint8_t *)slot_seq(rg->rg_slots, rg->rg_mask, pos + 1);
+    for (size_t line = 0; line < VIGIL_RING_SLOT_BYTES; line += 64) __builtin_prefetch(next + line, 1, 3);
 }
 
 /* ---- The consumer's calls ---- */
