@@ -1,6 +1,7 @@
 import CSHA256
 import Foundation
 import Crypto
+import TestSupport
 import Testing
 @testable import VigilLog
 
@@ -24,7 +25,7 @@ import Testing
     /// Every length from 0 to 300 bytes (padding crosses a block at 56 mod 64), split in two updates at each
     /// length's every cut for short ones and at pseudo-random cuts after.
     @Test func agreesWithSwiftCryptoOnEveryLength() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for hardware in [false, true] {
             for n in 0...300 {
                 let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -76,17 +77,4 @@ func finishedHex(_ hasher: ChainHasher) -> String {
     var hex = [UInt8](repeating: 0, count: 64)
     hex.withUnsafeMutableBufferPointer { hasher.finish(hexInto: $0) }
     return String(decoding: hex, as: UTF8.self)
-}
-
-/// A small seeded generator, so failures reproduce.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
