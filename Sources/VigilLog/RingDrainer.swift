@@ -158,7 +158,9 @@ public final class RingDrainer: Sendable {
             for (_, ring) in state.rings.sorted(by: { $0.key < $1.key }) {
                 // Gone is decided before reading: a writer gone now appended everything it ever will.
                 let gone = ring.writerGone
-                let from = ring.info.drained &+ state.inFlight[ring.name, default: 0]
+                let info = ring.info
+                // Records of an earlier pass still being synced stay in the ring until released: read after them.
+                let from = info.drained &+ state.inFlight[ring.name, default: 0]
                 var count: UInt64 = 0
                 while count < UInt64(maxPerRing) {
                     let room = min(Self.batch, maxPerRing - Int(count))
@@ -167,7 +169,7 @@ public final class RingDrainer: Sendable {
                     let n = ring.peek(from: from &+ count, into: buffer, positions: state.positions[slot])
                     if n > 0 {
                         let next = try prepare(Batch(records: UnsafeBufferPointer(rebasing: buffer[0..<n]),
-                                                     positions: state.positions[slot], ring: ring, pid: ring.info.pid))
+                                                     positions: state.positions[slot], ring: ring, pid: info.pid))
                         let before = pending.take()
                         pending = consume next
                         if let before { try process(before) }

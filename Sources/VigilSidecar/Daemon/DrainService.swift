@@ -32,7 +32,7 @@ struct DrainService: Service {
         }
     }
 
-    /// One drain pass; returns how many records it took from the rings.
+    /// One drain pass; returns how busy the rings were: the records it released plus those it left in flight.
     private func drainOnce(_ names: inout PolicyNames, _ unsynced: inout PassCounts?, overlapSync: Bool) -> Int {
         let start = ContinuousClock.now
         var counts = PassCounts()
