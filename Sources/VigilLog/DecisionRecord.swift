@@ -127,9 +127,7 @@ public struct DecisionRecord: Sendable, Hashable {
         out.raw(",\"gen\":")
         out.unsigned(generation)
         if kind != .decide {
-            out.raw(",\"kind\":\"")
-            out.raw(kind.json)
-            out.byte(UInt8(ascii: "\""))
+            out.quoted(",\"kind\":\"", kind.json)
         }
         out.raw(",\"principal\":")
         Self.entity(principal, to: &out)
@@ -142,13 +140,9 @@ public struct DecisionRecord: Sendable, Hashable {
             out.string(sessionID)
             if sessionTruncated { out.raw(",\"session_truncated\":true") }
         }
-        out.raw(",\"effect\":\"")
-        out.raw(effect.json)
-        out.byte(UInt8(ascii: "\""))
+        out.quoted(",\"effect\":\"", effect.json)
         if reason != .policies {
-            out.raw(",\"reason\":\"")
-            out.raw(reason.json)
-            out.byte(UInt8(ascii: "\""))
+            out.quoted(",\"reason\":\"", reason.json)
         }
         out.raw(",\"determining\":[")
         var first = true

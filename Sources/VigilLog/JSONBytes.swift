@@ -60,6 +60,14 @@ struct JSONBytes: ~Copyable {
         bytes(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
+    /// `opening` (`,"key":"`), then `value`, then the closing quote: a field whose key and value need no escaping.
+    @inline(__always)
+    mutating func quoted(_ opening: StaticString, _ value: StaticString) {
+        raw(opening)
+        raw(value)
+        byte(UInt8(ascii: "\""))
+    }
+
     /// A String's bytes, unescaped (named apart from `raw(_: StaticString)`: a literal would pick a `String`
     /// overload, and the per-record formatting would go through String's machinery).
     mutating func raw(text s: String) {

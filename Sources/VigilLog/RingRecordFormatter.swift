@@ -63,9 +63,7 @@ struct RingRecordFormatter {
         out.unsigned(r.rr_generation)
         let kind = DecisionRecord.Kind(ring: r.rr_kind)
         if kind != .decide {
-            out.raw(",\"kind\":\"")
-            out.raw(kind.json)
-            out.byte(UInt8(ascii: "\""))
+            out.quoted(",\"kind\":\"", kind.json)
         }
         out.raw(",\"principal\":")
         entity(raw, VIGIL_RING_F_PRINCIPAL_TYPE, r.rr_truncated, to: &out)
@@ -80,14 +78,10 @@ struct RingRecordFormatter {
             if r.rr_truncated & (1 << UInt32(VIGIL_RING_F_SESSION)) != 0 { out.raw(",\"session_truncated\":true") }
         }
         let effect = DecisionRecord.Effect(ring: r.rr_effect)
-        out.raw(",\"effect\":\"")
-        out.raw(effect.json)
-        out.byte(UInt8(ascii: "\""))
+        out.quoted(",\"effect\":\"", effect.json)
         let reason = DecisionRecord.Reason(ring: r.rr_reason)
         if reason != .policies {
-            out.raw(",\"reason\":\"")
-            out.raw(reason.json)
-            out.byte(UInt8(ascii: "\""))
+            out.quoted(",\"reason\":\"", reason.json)
         }
         out.raw(",\"determining\":[")
         let listed = Int(min(r.rr_determining_count, UInt32(VIGIL_RING_POLICIES)))
