@@ -23,9 +23,7 @@ int main(int argc, char **argv) {
     size_t n;
     bench_line *lines = bench_read(argv[2], &n);
     vigil_request *reqs = bench_requests(lines, n);
-    vigil_index *ix = NULL;
-    int rc = vigil_index_open(argv[1], 0, &ix);
-    if (rc != VIGIL_OK) { fprintf(stderr, "cannot open %s: %s\n", argv[1], vigil_strerror(rc)); return 1; }
+    vigil_index *ix = bench_open(argv[1], 0);
 
     static const char *const page_actions[4] = { "view", "edit", "share", "delete" };
     vigil_request *base = malloc(BATCHES * sizeof *base), *pairs = malloc(BATCHES * PAIRS * sizeof *pairs);
@@ -53,7 +51,7 @@ int main(int argc, char **argv) {
     }
     uint64_t allowed = 0;
     for (size_t b = 0; b < BATCHES; b++) {
-        rc = vigil_decide_batch(ix, &base[b], PAIRS, &pairs[b * PAIRS], &pairs[b * PAIRS], results);
+        int rc = vigil_decide_batch(ix, &base[b], PAIRS, &pairs[b * PAIRS], &pairs[b * PAIRS], results);
         if (rc != VIGIL_OK) { fprintf(stderr, "batch %zu: %s\n", b, vigil_strerror(rc)); return 1; }
         for (size_t k = 0; k < PAIRS; k++) allowed += results[k].effect != VIGIL_DENY;
     }

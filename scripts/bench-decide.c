@@ -18,15 +18,13 @@ int main(int argc, char **argv) {
     size_t n;
     bench_line *lines = bench_read(argv[2], &n);
     vigil_request *reqs = bench_requests(lines, n);
-    vigil_index *ix = NULL;
-    int rc = vigil_index_open(argv[1], 0, &ix);
-    if (rc != VIGIL_OK) { fprintf(stderr, "cannot open %s: %s\n", argv[1], vigil_strerror(rc)); return 1; }
+    vigil_index *ix = bench_open(argv[1], 0);
 
     vigil_result res;
     FILE *effects = fopen(argv[3], "w");
     if (!effects) { perror(argv[3]); return 2; }
     for (size_t i = 0; i < n; i++) {
-        rc = vigil_decide(ix, &reqs[i], &res);
+        int rc = vigil_decide(ix, &reqs[i], &res);
         if (rc != VIGIL_OK) { fprintf(stderr, "request %zu: %s\n", i + 1, vigil_strerror(rc)); return 1; }
         fprintf(effects, "%d\n", res.effect);
     }

@@ -1,7 +1,7 @@
 /*
  * bench-requests.h — the benchmark programs' requests: bench-common.h's TSV lines as vigil_requests, all decided
  * at the same instant (2026-01-01T12:00:00Z) so link expiries and context times compare the same every run.
- * Include after bench-common.h and vigil.h.
+ * Also opens indexes. Include after bench-common.h and vigil.h.
  */
 #ifndef BENCH_REQUESTS_H
 #define BENCH_REQUESTS_H
@@ -22,6 +22,14 @@ static vigil_request *bench_requests(const bench_line *lines, size_t n) {
         r->now_ms = 1767268800000LL;
     }
     return reqs;
+}
+
+/* Opens the index in `dir` with `flags`, or exits 1 saying why. */
+static vigil_index *bench_open(const char *dir, unsigned flags) {
+    vigil_index *ix = NULL;
+    int rc = vigil_index_open(dir, flags, &ix);
+    if (rc != VIGIL_OK) { fprintf(stderr, "cannot open %s: %s\n", dir, vigil_strerror(rc)); exit(1); }
+    return ix;
 }
 
 #endif

@@ -61,10 +61,7 @@ int main(int argc, char **argv) {
         if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
     }
     setenv("VIGIL_RING_DIR", dir, 1);
-    vigil_index *off = NULL, *on = NULL;
-    int rc = vigil_index_open(argv[1], VIGIL_OPEN_NO_LOG, &off);
-    if (rc == VIGIL_OK) rc = vigil_index_open(argv[1], 0, &on);
-    if (rc != VIGIL_OK) { fprintf(stderr, "cannot open %s: %s\n", argv[1], vigil_strerror(rc)); return 1; }
+    vigil_index *off = bench_open(argv[1], VIGIL_OPEN_NO_LOG), *on = bench_open(argv[1], 0);
     char ring[4096];
     if (vigil_log_path(on, ring, sizeof ring) != VIGIL_OK) { fprintf(stderr, "no ring\n"); return 1; }
     pthread_t th;

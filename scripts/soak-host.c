@@ -18,9 +18,7 @@ int main(int argc, char **argv) {
     size_t n;
     bench_line *lines = bench_read(argv[2], &n);
     vigil_request *reqs = bench_requests(lines, n);
-    vigil_index *ix = NULL;
-    int rc = vigil_index_open(argv[1], 0, &ix);
-    if (rc != VIGIL_OK) { fprintf(stderr, "soak-host: %s\n", vigil_strerror(rc)); return 1; }
+    vigil_index *ix = bench_open(argv[1], 0);
     uint64_t deadline = bench_now_ns() + (uint64_t)(atof(argv[3]) * 1e9), decisions = 0;
     vigil_result res;
     while (bench_now_ns() < deadline) {
@@ -32,7 +30,7 @@ int main(int argc, char **argv) {
     }
     uint64_t appended = 0, dropped = 0;
     char ring[4096] = "";
-    rc = vigil_log_stats(ix, &appended, &dropped);
+    int rc = vigil_log_stats(ix, &appended, &dropped);
     if (rc != VIGIL_OK) { fprintf(stderr, "soak-host: logging is off: %s\n", vigil_strerror(rc)); return 1; }
     vigil_log_path(ix, ring, sizeof ring);
     const char *name = strrchr(ring, '/');
