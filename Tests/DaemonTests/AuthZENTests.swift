@@ -46,6 +46,23 @@ struct AuthZENTests {
         let answers = try #require(r.json["evaluations"] as? [[String: Any]])
         #expect(answers.map { $0["decision"] as? Bool } == [true, false, false])
 
+        // AuthZEN's evaluations_semantic: the answer stops at the first deny, or at the first permit.
+        func semantic(_ name: String, _ docs: [String]) throws -> [Bool?] {
+            let items = docs.map { #"{"resource": {"type": "Document", "id": "\#($0)"}}"# }.joined(separator: ",")
+            let r = try d.http.post("/access/v1/evaluations", """
+                {"subject": {"type": "User", "id": "alice"}, "action": {"name": "viewDocument"},
+                 "context": \(Self.context), "options": {"evaluations_semantic": "\(name)"},
+                 "evaluations": [\(items)]}
+                """)
+            #expect(r.status == 200)
+            return (r.json["evaluations"] as? [[String: Any]] ?? []).map { $0["decision"] as? Bool }
+        }
+        let docs = ["architecture-overview", "incident-postmortem", "architecture-overview"]
+        #expect(try semantic("execute_all", docs) == [true, false, true])
+        #expect(try semantic("deny_on_first_deny", docs) == [true, false])
+        #expect(try semantic("permit_on_first_permit", docs) == [true])
+        #expect(try semantic("permit_on_first_permit", Array(docs.dropFirst())) == [false, true])
+
         // Vigil's own shape says more: both ids, the step-up requirement, the generation.
         let native = try d.http.post("/v1/authorize", """
             {"principal": {"type": "User", "id": "alice"}, "action": {"type": "Action", "id": "viewDocument"},
@@ -84,6 +101,13 @@ struct AuthZENTests {
         r = try d.http.post("/access/v1/evaluations", #"{"subject": {"type": "User", "id": "a"}, "evaluations": [{"action": {}}]}"#)
         #expect(r.status == 400)
         #expect(((r.json["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("$.evaluations[0].action") == true)
+        r = try d.http.post("/access/v1/evaluations", """
+            {"subject": {"type": "User", "id": "a"}, "options": {"evaluations_semantic": "first_wins"},
+             "evaluations": [{"action": {"name": "viewDocument"}, "resource": {"type": "Document", "id": "x"}}]}
+            """)
+        #expect(r.status == 400)
+        #expect(((r.json["error"] as? [String: Any])?["message"] as? String)?
+            .hasPrefix("$.options.evaluations_semantic: expected one of `execute_all`") == true)
         r = try d.http.post("/access/v1/evaluation", "not json")
         #expect(r.status == 400)
         // A context the evaluator refuses is a denial with the reason, never a 5xx.

@@ -65,21 +65,57 @@ struct DecisionRoutes: Sendable {
         HTTPJSON.response(.ok, try evaluate(json, path: "$"))
     }
 
+    /// AuthZEN's `options.evaluations_semantic`: how far a batch runs.
+    private enum EvaluationsSemantic: String, CaseIterable {
+        case executeAll = "execute_all"
+        case denyOnFirstDeny = "deny_on_first_deny"
+        case permitOnFirstPermit = "permit_on_first_permit"
+
+        /// Whether the batch stops after an item with this decision (its answer is the last one returned).
+        func stops(after decision: Bool) -> Bool {
+            switch self {
+            case .executeAll: return false
+            case .denyOnFirstDeny: return !decision
+            case .permitOnFirstPermit: return decision
+            }
+        }
+    }
+
     /// The batch form: defaults at the top level, each item overriding subject, action, resource or context.
+    /// With a short-circuiting `options.evaluations_semantic`, the answer ends at the first deny or permit, as
+    /// AuthZEN says, so it may hold fewer items than the request.
     private func evaluations(_ json: [String: Any]) throws(BodyError) -> Response {
         guard let items = json["evaluations"] else { return try evaluation(json) }
         guard let list = items as? [[String: Any]] else {
             throw BodyError(status: 400, message: "$.evaluations: expected an array of objects")
         }
         guard list.count <= 1024 else { throw BodyError(status: 413, message: "$.evaluations: at most 1024 items") }
+        let semantic = try evaluationsSemantic(json["options"])
+        var defaults = json
+        defaults["evaluations"] = nil
+        defaults["options"] = nil
         var results: [[String: Any]] = []
         for (i, item) in list.enumerated() {
-            var merged = json
-            merged["evaluations"] = nil
+            var merged = defaults
             for (k, v) in item { merged[k] = v }
-            results.append(try evaluate(merged, path: "$.evaluations[\(i)]"))
+            let result = try evaluate(merged, path: "$.evaluations[\(i)]")
+            results.append(result)
+            if semantic.stops(after: result["decision"] as? Bool ?? false) { break }
         }
         return HTTPJSON.response(.ok, ["evaluations": results])
+    }
+
+    private func evaluationsSemantic(_ options: Any?) throws(BodyError) -> EvaluationsSemantic {
+        guard let options, !(options is NSNull) else { return .executeAll }
+        guard let object = options as? [String: Any] else {
+            throw BodyError(status: 400, message: "$.options: expected an object")
+        }
+        guard let value = object["evaluations_semantic"], !(value is NSNull) else { return .executeAll }
+        guard let text = value as? String, let semantic = EvaluationsSemantic(rawValue: text) else {
+            let known = EvaluationsSemantic.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+            throw BodyError(status: 400, message: "$.options.evaluations_semantic: expected one of \(known)")
+        }
+        return semantic
     }
 
     private func evaluate(_ json: [String: Any], path: String) throws(BodyError) -> [String: Any] {
