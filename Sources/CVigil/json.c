@@ -175,7 +175,7 @@ static int read_string(parser *ps, uint8_t *out, uint32_t *len) {
 
 /* The usual string, printable ASCII without escapes, is its own bytes in the input: 1 with the bytes and pos
  * after it, or 0 with pos unchanged (then read_string decodes it). */
-static int plain_string(parser *ps, const uint8_t **bytes, uint32_t *len) {
+static inline __attribute__((always_inline)) int plain_string(parser *ps, const uint8_t **bytes, uint32_t *len) {
     if (ps->pos >= ps->n || ps->s[ps->pos] != '"') return 0;
     const uint8_t *p = ps->s + ps->pos + 1, *end = ps->s + ps->n;
     while (p < end && !not_plain[*p]) p++;
@@ -592,9 +592,48 @@ static int member_key(parser *ps, int depth, uint32_t at, const uint8_t *ty, con
     return VIGIL_OK;
 }
 
-/* An object in one pass: each member's name id and value go back to back from `start`, then a table over them
- * becomes the canonical record. A first key that names an escape is looked at twice: only an object with that
- * one member is the escape. */
+/* Makes the `count` members at [start + 9, top), each a u32 name id and its value in input order, the canonical
+ * record at start (its 9 header bytes were kept free for this). Members that arrived in ascending id order are
+ * already in place; others are laid out again in id order through one copy above. A repeated key is an error. */
+static int finish_record(parser *ps, size_t start, uint32_t count, int ascending, vigil_val *out) {
+    vigil__reader *rd = ps->rd;
+    size_t body = rd->rd_top - start - 9;
+    if (body > UINT32_MAX - 9) return VIGIL_E_LIMIT;
+    if (!ascending) {
+        typedef struct { uint32_t id, off, len; } member;
+        member *m = vigil__alloc_aligned(rd, sizeof(member) * count);
+        if (!m) return VIGIL_E_LIMIT;
+        size_t at = start + 9;
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t len = 4 + vigil__value_size(rd->rd_arena + at + 4);
+            member x = { vigil__rd32(rd->rd_arena + at), (uint32_t)at, len };
+            uint32_t j = i;                    /* insertion sort: records are small */
+            for (; j > 0 && m[j - 1].id > x.id; j--) m[j] = m[j - 1];
+            if (j > 0 && m[j - 1].id == x.id) return CTX_ERR;
+            m[j] = x;
+            at += len;
+        }
+        uint8_t *sorted = vigil__alloc(rd, body);
+        if (!sorted) return VIGIL_E_LIMIT;
+        size_t k = 0;
+        for (uint32_t i = 0; i < count; i++) {
+            memcpy(sorted + k, rd->rd_arena + m[i].off, m[i].len);
+            k += m[i].len;
+        }
+        memcpy(rd->rd_arena + start + 9, sorted, body);
+    }
+    uint8_t *p = rd->rd_arena + start;
+    p[0] = VIGIL_V_RECORD;
+    vigil__wr32(p + 1, count);
+    vigil__wr32(p + 5, (uint32_t)body);
+    rd->rd_top = start + 9 + body;
+    *out = (vigil_val){ p, (uint32_t)(9 + body) };
+    return VIGIL_OK;
+}
+
+/* An object in one pass: each member's name id and value go back to back after room for the header, then
+ * finish_record makes them the canonical record. A first key that names an escape is looked at twice: only an
+ * object with that one member is the escape. */
 static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {
     size_t start = ps->rd->rd_top;
     int rc, escapes = 1;
@@ -604,7 +643,9 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
         ty = NULL;                             /* not a record type: its members are schema-less */
         escapes = 0;                           /* and its escapes were tried */
     }
-    uint32_t count = 0;
+    if (!vigil__alloc(ps->rd, 9)) return VIGIL_E_LIMIT;
+    uint32_t count = 0, last = 0;
+    int ascending = 1;
     ps->pos++;
     skip_ws(ps);
     if (ps->pos < ps->n && ps->s[ps->pos] == '}') ps->pos++;
@@ -613,7 +654,7 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
         const uint8_t *key, *field = NULL;
         uint32_t klen, id;
         skip_ws(ps);
-        if ((rc = string_bytes(ps, &key, &klen))) return rc;
+        if (!plain_string(ps, &key, &klen) && (rc = string_bytes(ps, &key, &klen))) return rc;
         int kind = count == 0 && escapes ? escape_kind(key, klen) : ESC_NONE;
         if (kind == ESC_NONE && (rc = member_key(ps, depth, count, ty, key, klen, &id, &field))) return rc;
         ps->rd->rd_top = mark;
@@ -642,6 +683,8 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
         uint8_t *idp = vigil__alloc(ps->rd, 4);
         if (!idp) return VIGIL_E_LIMIT;
         vigil__wr32(idp, id);
+        if (count > 0 && id <= last) ascending = 0;
+        last = id;
         vigil_val v;
         if ((rc = build_value(ps, depth + 1, field, &v))) return rc;
         count++;
@@ -651,23 +694,7 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
         if (ps->s[ps->pos] == '}') { ps->pos++; break; }
         return CTX_ERR;
     }
-    uint32_t *ids = vigil__alloc_aligned(ps->rd, sizeof(uint32_t) * (count ? count : 1));
-    vigil_val *vals = vigil__alloc_aligned(ps->rd, sizeof(vigil_val) * (count ? count : 1));
-    if (!ids || !vals) return VIGIL_E_LIMIT;
-    const uint8_t *q = ps->rd->rd_arena + start;
-    for (uint32_t i = 0; i < count; i++) {
-        ids[i] = vigil__rd32(q);
-        vals[i].p = q + 4;
-        vals[i].n = vigil__value_size(q + 4);
-        q += 4 + vals[i].n;
-    }
-    vigil_val rec;
-    rc = vigil__record_build(ps->rd, ids, vals, count, &rec);
-    if (rc == 1) return CTX_ERR;               /* a duplicate key */
-    if (rc) return rc;
-    settle(ps, start, &rec);
-    *out = rec;
-    return VIGIL_OK;
+    return finish_record(ps, start, count, ascending, out);
 }
 
 static int build_array(parser *ps, int depth, const uint8_t *ty, vigil_val *out) {

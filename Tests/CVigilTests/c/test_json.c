@@ -121,6 +121,7 @@ void test_json(void) {
 
     /* Canonical: key order, element order and duplicates do not matter. */
     same("{\"a\": 1, \"b\": 2}", "{\"b\": 2, \"a\": 1}", 1);
+    same("{\"b\": {\"b\": [], \"a\": \"x\"}, \"a\": {}}", "{\"a\": {}, \"b\": {\"a\": \"x\", \"b\": []}}", 1);
     same("{\"a\": [3, 1, 2, 1]}", "{\"a\": [1, 2, 3]}", 1);
     same("{\"a\": [[2, 1], {\"b\": \"\\u00e9\", \"a\": 0}]}", "{\"a\": [{\"a\": 0, \"b\": \"é\"}, [1, 2]]}", 1);
     same("{\"a\": \"\\ud83d\\ude00\"}", "{\"a\": \"😀\"}", 1);
@@ -226,6 +227,8 @@ void test_json(void) {
     refused("{\"a\": 01}");
     refused("{\"a\": 1, \"a\": 2}");
     refused("{\"a\": {\"b\": 1, \"b\": 1}}");
+    refused("{\"a\": 1, \"b\": 2, \"a\": 3}");      /* a repeat out of order, in either position */
+    refused("{\"b\": 1, \"a\": 2, \"b\": 3}");
     refused("{\"a\": 1,}");
     refused("{\"a\": 1} x");
     refused("{\"a\": \"\\ud800\"}");
