@@ -67,6 +67,61 @@ public final class Authorizer: @unchecked Sendable {
         return decision(result, ix)
     }
 
+    /// Decides many (action, resource) pairs for one principal, context and session in one call
+    /// (`vigil_decide_batch`): one snapshot of the index, the context read once, work shared between the pairs.
+    /// Each pair gets what `decide(_:)` would give the request made of it and the shared parts.
+    /// - Parameters:
+    ///   - principal: the principal of every pair.
+    ///   - contextJSON: the context as Cedar JSON text (an object); `nil` for `{}`.
+    ///   - sessionID: the session id every pair carries, when there is one.
+    ///   - nowMs: the decision time (Unix ms) for expiry checks; `nil` for the system clock.
+    ///   - pairs: the (action, resource) pairs, decided in order.
+    /// - Returns: one result per pair, in order: its decision, or the error `decide(_:)` would throw for it. The C
+    ///   ABI returns one status per call (the first failing pair's), so a pair that fails carries that status;
+    ///   only when pairs fail for different reasons (a context that one action's context type refuses and a
+    ///   resource id too long, say) can a pair's error name another pair's cause.
+    /// - Throws: `AuthorizerError` only when the authorizer is closed.
+    public func decideBatch(
+        principal: EntityUID, contextJSON: String? = nil, sessionID: String? = nil, nowMs: Int64? = nil,
+        pairs: [(action: EntityUID, resource: EntityUID)]
+    ) throws(AuthorizerError) -> [Result<Decision, AuthorizerError>] {
+        let ix = try handle
+        guard !pairs.isEmpty else { return [] }
+        var parts: [[UInt8]?] = [
+            Array(principal.type.description.utf8), Array(principal.id.utf8),
+            contextJSON.map { Array($0.utf8) }, sessionID.map { Array($0.utf8) },
+        ]
+        for (a, r) in pairs {
+            parts += [Array(a.type.description.utf8), Array(a.id.utf8),
+                      Array(r.type.description.utf8), Array(r.id.utf8)]
+        }
+        var results = [vigil_result](repeating: vigil_result(), count: pairs.count)
+        let rc = Self.withCStrings(parts) { f in
+            var base = vigil_request()
+            (base.principal_type, base.principal_type_len) = f[0]
+            (base.principal_id, base.principal_id_len) = f[1]
+            (base.context_json, base.context_json_len) = f[2]
+            (base.session_id, base.session_id_len) = f[3]
+            base.now_ms = nowMs ?? 0
+            // One request per pair carries both its action and its resource: the same array is passed twice.
+            let each = (0..<pairs.count).map { i in
+                var q = vigil_request()
+                (q.action_type, q.action_type_len) = f[4 + 4 * i]
+                (q.action_id, q.action_id_len) = f[5 + 4 * i]
+                (q.resource_type, q.resource_type_len) = f[6 + 4 * i]
+                (q.resource_id, q.resource_id_len) = f[7 + 4 * i]
+                return q
+            }
+            return results.withUnsafeMutableBufferPointer { out in
+                vigil_decide_batch(ix, &base, each.count, each, each, out.baseAddress)
+            }
+        }
+        // A pair's result has reason ERROR exactly when deciding it failed, and then the call's status is not OK.
+        return results.map { r in
+            r.reason == VIGIL_REASON_ERROR ? .failure(AuthorizerError(rc)) : .success(decision(r, ix))
+        }
+    }
+
     /// Decides one request and returns a readable trace of why, as well as the decision.
     /// - Throws: as `decide(_:)`; a trace longer than 64 KiB is cut short, not an error.
     public func explain(_ request: Request) throws(AuthorizerError) -> (decision: Decision, trace: String) {
@@ -138,11 +193,32 @@ public final class Authorizer: @unchecked Sendable {
             Array(r.resource.type.description.utf8), Array(r.resource.id.utf8),
             r.contextJSON.map { Array($0.utf8) }, r.sessionID.map { Array($0.utf8) },
         ]
+        return Self.withCStrings(parts) { f in
+            var req = vigil_request(
+                principal_type: f[0].0, principal_type_len: f[0].1,
+                principal_id: f[1].0, principal_id_len: f[1].1,
+                action_type: f[2].0, action_type_len: f[2].1,
+                action_id: f[3].0, action_id_len: f[3].1,
+                resource_type: f[4].0, resource_type_len: f[4].1,
+                resource_id: f[5].0, resource_id_len: f[5].1,
+                context_json: f[6].0, context_json_len: f[6].1,
+                session_id: f[7].0, session_id_len: f[7].1,
+                now_ms: r.nowMs ?? 0)
+            return body(&req)
+        }
+    }
+
+    /// Calls `body` with each part as (address, length) in one buffer that lives for the call; a `nil` part is
+    /// (NULL, 0), as `vigil_request` writes an absent context or session.
+    private static func withCStrings<T>(
+        _ parts: [[UInt8]?], _ body: ([(UnsafePointer<CChar>?, Int)]) -> T
+    ) -> T {
         // One trailing byte so that an empty part still has a valid address.
         let storage = parts.reduce(into: [UInt8]()) { $0 += $1 ?? [] } + [0]
         return storage.withUnsafeBufferPointer { buf in
             let base = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
             var fields: [(UnsafePointer<CChar>?, Int)] = []
+            fields.reserveCapacity(parts.count)
             var offset = 0
             for p in parts {
                 guard let p else {
@@ -152,17 +228,7 @@ public final class Authorizer: @unchecked Sendable {
                 fields.append((base + offset, p.count))
                 offset += p.count
             }
-            var req = vigil_request(
-                principal_type: fields[0].0, principal_type_len: fields[0].1,
-                principal_id: fields[1].0, principal_id_len: fields[1].1,
-                action_type: fields[2].0, action_type_len: fields[2].1,
-                action_id: fields[3].0, action_id_len: fields[3].1,
-                resource_type: fields[4].0, resource_type_len: fields[4].1,
-                resource_id: fields[5].0, resource_id_len: fields[5].1,
-                context_json: fields[6].0, context_json_len: fields[6].1,
-                session_id: fields[7].0, session_id_len: fields[7].1,
-                now_ms: r.nowMs ?? 0)
-            return body(&req)
+            return body(fields)
         }
     }
 
