@@ -63,6 +63,14 @@ struct AuthZENTests {
         #expect(try semantic("permit_on_first_permit", docs) == [true])
         #expect(try semantic("permit_on_first_permit", Array(docs.dropFirst())) == [false, true])
 
+        // Discovery (AuthZEN's PDP metadata): absolute URLs on the host the client asked.
+        let meta = try d.http.get("/.well-known/authzen-configuration")
+        #expect(meta.status == 200)
+        #expect(meta.json["policy_decision_point"] as? String == "http://localhost")
+        #expect(meta.json["access_evaluation_endpoint"] as? String == "http://localhost/access/v1/evaluation")
+        #expect(meta.json["access_evaluations_endpoint"] as? String == "http://localhost/access/v1/evaluations")
+        #expect(meta.json["search_subject_endpoint"] == nil)
+
         // Vigil's own shape says more: both ids, the step-up requirement, the generation.
         let native = try d.http.post("/v1/authorize", """
             {"principal": {"type": "User", "id": "alice"}, "action": {"type": "Action", "id": "viewDocument"},

@@ -25,6 +25,26 @@ struct DecisionRoutes: Sendable {
         router.post("/access/v1/evaluations") { request, _ in
             await self.handle(request, route: "/access/v1/evaluations", self.evaluations)
         }
+        router.get("/.well-known/authzen-configuration") { request, _ in
+            let response = self.metadata(request)
+            self.metrics.request(route: "/.well-known/authzen-configuration", status: Int(response.status.code))
+            return response
+        }
+    }
+
+    /// AuthZEN's PDP metadata: this decision point's identifier and its two endpoints, as absolute URLs on the
+    /// host the client asked (clients check that the identifier is the URL they discovered it at). Search is
+    /// not offered, so its endpoints are absent.
+    private func metadata(_ request: Request) -> Response {
+        guard let host = request.head.authority, !host.isEmpty,
+              !host.contains(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == "@" || $0.isWhitespace })
+        else { return HTTPJSON.error(400, "a Host header naming this server is required") }
+        let pdp = "http://\(host)"
+        return HTTPJSON.response(.ok, [
+            "policy_decision_point": pdp,
+            "access_evaluation_endpoint": pdp + "/access/v1/evaluation",
+            "access_evaluations_endpoint": pdp + "/access/v1/evaluations",
+        ])
     }
 
     private func handle(_ request: Request, route: String,
