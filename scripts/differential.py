@@ -4,8 +4,10 @@
 Each world is a random entity graph (nested groups and folders, attributes of every type, tags), a random policy
 set (every scope form, templates' static shapes, conditions drawn from Cedar's whole expression grammar, including
 ones that raise errors: missing attributes, type errors, overflow, bad extension arguments) and random requests.
-Every request is decided by cedarpy and by `vigil authorize --requests` over an index built by `vigil compile`;
-the decision, the determining policies and the erroring policies must be equal.
+Every request is decided by cedarpy and twice by `vigil authorize --requests` over an index built by `vigil compile`:
+one vigil_decide call per request, and with `--batch`, one vigil_decide_batch call per run of requests sharing a
+principal and context (the generator makes such runs). The decision, the determining policies and the erroring
+policies must be Cedar's both ways.
 
     scripts/differential.py --vigil .build/debug/vigil --worlds 100 --requests 100 --seed 1
 
@@ -227,18 +229,39 @@ class World:
         return "\n".join(out) + "\n"
 
     def requests(self, n):
+        """n requests: about a third alone, the others in runs that share a principal and a context over several
+        actions and resources (each resource often with several actions), as a page's checks do, so that
+        `vigil authorize --batch` decides them in one call of many pairs."""
         out = []
-        for _ in range(n):
+        while len(out) < n:
             p = self.uid(self.rng.choice(["User", "Group"]))
             if self.rng.random() < 0.05:
                 p = {"type": "User", "id": "nobody"}
-            out.append({
-                "principal": p,
-                "action": {"type": "Action", "id": self.rng.choice(ACTIONS)},
-                "resource": self.uid(self.rng.choice(["Doc", "Folder"])),
-                "context": {a: self.json_value() for a in self.rng.sample(ATTRS, self.rng.randrange(4))},
-            })
+            context = {a: self.json_value() for a in self.rng.sample(ATTRS, self.rng.randrange(4))}
+            if self.rng.random() < 0.35:
+                pairs = [(self.rng.choice(ACTIONS), self.uid(self.rng.choice(["Doc", "Folder"])))]
+            else:
+                resources = [self.uid(self.rng.choice(["Doc", "Folder"])) for _ in range(self.rng.randint(1, 4))]
+                actions = self.rng.sample(ACTIONS, self.rng.randint(1, 4))
+                pairs = [(a, r) for r in resources for a in actions]
+                self.rng.shuffle(pairs)
+                pairs = pairs[:self.rng.randint(2, 12)]
+            for a, r in pairs[:n - len(out)]:
+                out.append({"principal": p, "action": {"type": "Action", "id": a}, "resource": r,
+                            "context": context})
         return out
+
+
+def runs(requests):
+    """The lengths of the runs of consecutive requests sharing a principal and context: `--batch`'s calls."""
+    lengths = []
+    for i, r in enumerate(requests):
+        prev = requests[i - 1] if i else None
+        if prev and (prev["principal"], prev["context"]) == (r["principal"], r["context"]):
+            lengths[-1] += 1
+        else:
+            lengths.append(1)
+    return lengths
 
 
 def cedar_string(s):
@@ -263,13 +286,19 @@ def cedar_results(policies, entities, requests):
     return out
 
 
-def vigil_results(vigil, folder):
-    index = os.path.join(folder, "index")
+def compile_index(vigil, folder):
+    """Builds the world's index with `vigil compile`; raises CalledProcessError when Vigil refuses the world."""
     subprocess.run([vigil, "compile", "--policies", os.path.join(folder, "policies.cedar"),
-                    "--entities", os.path.join(folder, "entities.json"), "--out", index],
+                    "--entities", os.path.join(folder, "entities.json"), "--out", os.path.join(folder, "index")],
                    check=True, capture_output=True, text=True)
-    run = subprocess.run([vigil, "authorize", "--index", index, "--requests", os.path.join(folder, "requests.jsonl")],
-                         check=True, capture_output=True, text=True)
+
+
+def vigil_results(vigil, folder, batch):
+    """The world's requests decided by `vigil authorize --requests`, one call per request or (batch) one
+    vigil_decide_batch call per run of requests sharing a principal and context."""
+    command = [vigil, "authorize", "--index", os.path.join(folder, "index"),
+               "--requests", os.path.join(folder, "requests.jsonl")] + (["--batch"] if batch else [])
+    run = subprocess.run(command, check=True, capture_output=True, text=True)
     out = []
     for line in run.stdout.splitlines():
         r = json.loads(line)
@@ -289,6 +318,7 @@ def main():
     args = ap.parse_args()
 
     passed = failed = refused = 0
+    batched = calls = longest = 0  # requests in runs of 2 or more, those runs (batch calls), the longest run
     first_failure = None
     work = tempfile.mkdtemp(prefix="vigil-diff-")
     try:
@@ -317,20 +347,29 @@ def main():
                     failed += 1
                     print(f"world {w}: cedarpy refused it ({e}) but vigil check accepted it", file=sys.stderr)
                 continue
-            try:
-                got = vigil_results(args.vigil, folder)
-            except subprocess.CalledProcessError as e:
-                # Cedar accepted this world and Vigil did not: every request of it is a mismatch.
-                got = [{"decision": "refused", "reasons": [], "errors": [], "stderr": e.stderr[-2000:]}] * len(requests)
-            for i, (e, g) in enumerate(zip(expected, got)):
-                if e == g:
+            lengths = runs(requests)
+            batched += sum(n for n in lengths if n > 1)
+            calls += sum(1 for n in lengths if n > 1)
+            longest = max([longest] + lengths)
+            got = {}
+            for mode in ("single", "batch"):
+                try:
+                    if mode == "single":
+                        compile_index(args.vigil, folder)
+                    got[mode] = vigil_results(args.vigil, folder, batch=mode == "batch")
+                except subprocess.CalledProcessError as e:
+                    # Cedar accepted this world and Vigil did not: every request of it is a mismatch.
+                    refusal = {"decision": "refused", "reasons": [], "errors": [], "stderr": e.stderr[-2000:]}
+                    got[mode] = [refusal] * len(requests)
+            # A request passes when both ways give Cedar's answer.
+            for i, e in enumerate(expected):
+                bad = [m for m in got if i >= len(got[m]) or got[m][i] != e]
+                if not bad:
                     passed += 1
-                else:
-                    failed += 1
-                    if first_failure is None:
-                        first_failure = (w, i, e, g, folder)
-            if len(got) != len(expected):
-                failed += abs(len(expected) - len(got))
+                    continue
+                failed += 1
+                if first_failure is None:
+                    first_failure = (w, i, e, {m: got[m][i] if i < len(got[m]) else None for m in bad}, folder)
             if first_failure and first_failure[4] == folder:
                 keep = args.keep or tempfile.mkdtemp(prefix="vigil-diff-failure-")
                 shutil.copytree(folder, os.path.join(keep, f"world{w}"), dirs_exist_ok=True)
@@ -342,7 +381,8 @@ def main():
         w, i, e, g, where = first_failure
         print(f"first mismatch: world {w} request {i} (kept in {where})\n  cedar: {e}\n  vigil: {g}", file=sys.stderr)
     # One line a test runner's summary reader understands: requests compared; refused worlds are counted apart.
-    print(f"differential: {passed} passed, {failed} failed ({refused} worlds refused by both Cedar and Vigil)")
+    print(f"differential: {passed} passed, {failed} failed ({refused} worlds refused by both Cedar and Vigil); "
+          f"each decided singly and with --batch: {batched} requests in {calls} batches of 2 to {longest} pairs")
     sys.exit(1 if failed else 0)
 
 
