@@ -9,11 +9,31 @@ import VigilSchema
 /// that `Compiler` and `IndexWriter` built: the decision, the determining policies and the erroring policies
 /// (positional ids) must be Cedar's. Entities and contexts are read with the test's schema, as Cedar's harness
 /// reads them.
+///
+/// Each request is decided twice: alone (`vigil_decide`) and inside a batch (`vigil_decide_batch`) made of its
+/// principal and context with every (action, resource) pair of its test file, its own at its own position. Its
+/// pair must get Cedar's answer there too, and every other pair of the batch exactly what `vigil_decide` gives
+/// that pair under the same principal and context, so the sharing between pairs (outcome caches per action and
+/// resource) is checked on pairs that repeat actions and resources in every order.
 @Suite("Conformance: decisions through the C evaluator")
 struct DecisionConformanceTests {
     private struct Outcome {
         var requests = 0
         var mismatches: [String] = []
+        /// Batches of two pairs or more, and their pairs.
+        var batches = 0
+        var batchPairs = 0
+        /// Batch pairs other than the base request's own, compared with `vigil_decide`.
+        var otherPairs = 0
+    }
+
+    /// A request of a test file as the evaluator got it, its decision alone, and the node with Cedar's answer.
+    private struct Decided {
+        var principal: EntityUID
+        var pair: (action: EntityUID, resource: EntityUID)
+        var contextJSON: String
+        var decision: Decision
+        var node: JSONNode
     }
 
     private static func decideAll(_ cases: [ConformanceCorpus.TestCase], in scratch: URL) throws -> Outcome {
@@ -36,7 +56,8 @@ struct DecisionConformanceTests {
         return outcome
     }
 
-    /// Builds one test's index and decides its requests; the writer and reader are closed on return.
+    /// Builds one test's index and decides its requests, alone and in batches; the writer and reader are closed
+    /// on return.
     private static func decide(
         _ c: ConformanceCorpus.TestCase, set: PolicySet, entities: [Entity], schema: Schema, index dir: URL,
         into outcome: inout Outcome
@@ -45,31 +66,62 @@ struct DecisionConformanceTests {
         let writer = try IndexWriter(directory: dir.path, mapSize: 64 << 20)
         _ = try writer.publish(compiled)
         let authorizer = try Authorizer(path: dir.path)
-        do {
-            let (file, requests) = try ConformanceCorpus.requestNodes(c)
-            for (i, r) in requests.enumerated() {
-                outcome.requests += 1
-                guard let p = ConformanceCorpus.uid(r["principal"]), let a = ConformanceCorpus.uid(r["action"]),
-                      let res = ConformanceCorpus.uid(r["resource"]), let ctx = r["context"]
-                else {
-                    outcome.mismatches.append("\(c.name) #\(i): malformed request")
-                    continue
+        let (file, requests) = try ConformanceCorpus.requestNodes(c)
+        var decided: [Decided] = []
+        for (i, r) in requests.enumerated() {
+            outcome.requests += 1
+            guard let p = ConformanceCorpus.uid(r["principal"]), let a = ConformanceCorpus.uid(r["action"]),
+                  let res = ConformanceCorpus.uid(r["resource"]), let ctx = r["context"]
+            else {
+                outcome.mismatches.append("\(c.name) #\(i): malformed request")
+                continue
+            }
+            let context = CedarJSON.encode(try ContextJSON.parse(ctx, in: file, action: a, schema: schema))
+            let d = try authorizer.decide(Request(principal: p, action: a, resource: res, contextJSON: context))
+            if let problem = mismatch(d, r) { outcome.mismatches.append("\(c.name) #\(i): \(problem)") }
+            decided.append(Decided(principal: p, pair: (a, res), contextJSON: context, decision: d, node: r))
+        }
+        guard decided.count > 1 else { return }
+        let pairs = decided.map(\.pair)
+        for (i, base) in decided.enumerated() {
+            let batch = try authorizer.decideBatch(principal: base.principal, contextJSON: base.contextJSON,
+                                                   pairs: pairs)
+            outcome.batches += 1
+            outcome.batchPairs += batch.count
+            for (j, got) in batch.enumerated() {
+                let want: Result<Decision, AuthorizerError>
+                if j == i {
+                    want = .success(base.decision)
+                    if case .success(let d) = got, let problem = mismatch(d, base.node) {
+                        outcome.mismatches.append("\(c.name) #\(i) in a batch of \(batch.count): \(problem)")
+                    }
+                } else {
+                    outcome.otherPairs += 1
+                    want = Result { () throws(AuthorizerError) in
+                        try authorizer.decide(Request(principal: base.principal, action: pairs[j].action,
+                                                      resource: pairs[j].resource, contextJSON: base.contextJSON))
+                    }
                 }
-                let context = try ContextJSON.parse(ctx, in: file, action: a, schema: schema)
-                let d = try authorizer.decide(Request(principal: p, action: a, resource: res, context: context))
-                guard case .string(let expected)? = r["decision"]?.value else { continue }
-                let got = d.effect == .allow ? "allow" : "deny"
-                let reasons = d.reasons.sorted()
-                let errors = Set(d.errors.map(\.policyID)).sorted()
-                let wantReasons = ConformanceCorpus.strings(r["reason"])
-                let wantErrors = ConformanceCorpus.strings(r["errors"])
-                if got != expected || reasons != wantReasons || errors != wantErrors {
+                if got != want {
                     outcome.mismatches.append(
-                        "\(c.name) #\(i): want \(expected) \(wantReasons) errors \(wantErrors); "
-                            + "got \(got) \(reasons) errors \(errors) \(d.errors.map(\.message))")
+                        "\(c.name): pair \(j) of the batch of request #\(i): vigil_decide gives \(want), "
+                            + "the batch \(got)")
                 }
             }
         }
+    }
+
+    /// How a decision differs from Cedar's answer in the request node (nil when it does not).
+    private static func mismatch(_ d: Decision, _ r: JSONNode) -> String? {
+        guard case .string(let expected)? = r["decision"]?.value else { return nil }
+        let got = d.effect == .allow ? "allow" : "deny"
+        let reasons = d.reasons.sorted()
+        let errors = Set(d.errors.map(\.policyID)).sorted()
+        let wantReasons = ConformanceCorpus.strings(r["reason"])
+        let wantErrors = ConformanceCorpus.strings(r["errors"])
+        guard got != expected || reasons != wantReasons || errors != wantErrors else { return nil }
+        return "want \(expected) \(wantReasons) errors \(wantErrors); got \(got) \(reasons) errors \(errors) "
+            + "\(d.errors.map(\.message))"
     }
 
     private static func scratch() throws -> URL {
@@ -78,7 +130,7 @@ struct DecisionConformanceTests {
         return dir
     }
 
-    @Test("hand-written tests: all 74 requests get Cedar's decision, reasons and errors")
+    @Test("hand-written tests: all 74 requests get Cedar's decision, reasons and errors, alone and in batches")
     func handWritten() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -86,7 +138,9 @@ struct DecisionConformanceTests {
         #expect(outcome.requests == 74)
         #expect(outcome.mismatches.count == 0,
                 "\(outcome.mismatches.count) mismatches; first: \(outcome.mismatches.prefix(5).joined(separator: "\n"))")
-        print("decisions, hand-written: \(outcome.requests - outcome.mismatches.count) of \(outcome.requests) agree")
+        #expect(outcome.batches == 74 && outcome.batchPairs == 284 && outcome.otherPairs == 210)
+        print("decisions, hand-written: \(outcome.requests - outcome.mismatches.count) of \(outcome.requests) agree; "
+              + Self.batchSummary(outcome))
     }
 
     /// Lets the corpus be shared by concurrent tasks: the cases are only read.
@@ -94,7 +148,7 @@ struct DecisionConformanceTests {
         let cases: [ConformanceCorpus.TestCase]
     }
 
-    @Test("corpus: all 62,472 requests get Cedar's decision, reasons and errors")
+    @Test("corpus: all 62,472 requests get Cedar's decision, reasons and errors, alone and in batches")
     func corpus() async throws {
         let shared = SharedCases(cases: ConformanceCorpus.corpus)
         #expect(shared.cases.count == 7809)
@@ -119,6 +173,16 @@ struct DecisionConformanceTests {
         #expect(requests == 62472)
         #expect(mismatches.count == 0,
                 "\(mismatches.count) mismatches; first: \(mismatches.prefix(5).joined(separator: "\n"))")
-        print("decisions, corpus: \(requests - mismatches.count) of \(requests) agree")
+        let total = outcomes.reduce(into: Outcome()) { sum, o in
+            (sum.batches, sum.batchPairs, sum.otherPairs) =
+                (sum.batches + o.batches, sum.batchPairs + o.batchPairs, sum.otherPairs + o.otherPairs)
+        }
+        #expect(total.batches == 62472 && total.batchPairs == 499_776 && total.otherPairs == 437_304)
+        print("decisions, corpus: \(requests - mismatches.count) of \(requests) agree; " + Self.batchSummary(total))
+    }
+
+    private static func batchSummary(_ o: Outcome) -> String {
+        "\(o.batches) requests also decided in batches (\(o.batchPairs) pairs; the \(o.otherPairs) other pairs "
+            + "compared with vigil_decide)"
     }
 }
