@@ -305,6 +305,42 @@ static int victim_way(const vigil__reader *rd, const uint64_t epoch[VIGIL__WAYS]
     return way;
 }
 
+/* Puts entity `eid`'s record (size bytes at rec, in the map) in its cache set, after checking the offsets that
+ * every read uses (IDX-V003); attributes and tags are checked when first asked for. *out (when not NULL) gets the
+ * entry. A set holds an eid in one way at most (its way is refilled in place), which lets vigil__entity_get stop
+ * at the first match. */
+static int cache_entity(vigil__reader *rd, uint32_t eid, const uint8_t *rec, size_t size,
+                        vigil__ecache_entry **out) {
+    if (size < sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
+    vigil_entity_rec er;
+    memcpy(&er, rec, sizeof er);
+    if ((uint64_t)er.er_id_off + er.er_id_len > size) return VIGIL_E_CORRUPT;
+    if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > size) return VIGIL_E_CORRUPT;
+    vigil__ecache_entry *set = vigil__ecache_set(rd, eid), *slot = NULL;
+    for (int w = 0; w < VIGIL__WAYS && !slot; w++) if (set[w].ec_eid == eid) slot = &set[w];
+    if (!slot) {
+        uint64_t epoch[VIGIL__WAYS];
+        uint32_t used[VIGIL__WAYS];
+        for (int w = 0; w < VIGIL__WAYS; w++) { epoch[w] = set[w].ec_epoch; used[w] = set[w].ec_used; }
+        slot = &set[victim_way(rd, epoch, used)];
+    }
+    slot->ec_eid = eid;
+    slot->ec_checked = 0;
+    slot->ec_p = rec;
+    slot->ec_n = size;
+    slot->ec_attrs_off = er.er_attrs_off;
+    slot->ec_tags_off = er.er_tags_off;
+    memset(&slot->ec_en, 0, sizeof slot->ec_en);
+    slot->ec_en.en_type = er.er_type;
+    slot->ec_en.en_flags = er.er_flags;
+    slot->ec_en.en_anc = rec + er.er_anc_off;
+    slot->ec_en.en_anc_count = er.er_anc_count;
+    slot->ec_epoch = rd->rd_epoch;             /* ec_epoch starts at 0 and rd_epoch at 1 or more */
+    slot->ec_used = (uint32_t)rd->rd_txn_serial;
+    if (out) *out = slot;
+    return VIGIL_OK;
+}
+
 int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t len, uint32_t *eid) {
     vigil__ucache_entry *set = NULL;
     if (type < VIGIL_TEMP_ID_BASE && len <= VIGIL__UCACHE_LEN) {
@@ -327,9 +363,11 @@ int vigil__entity_id(vigil__reader *rd, uint32_t type, const uint8_t *id, size_t
         MDB_val k = { len + 4, key }, v;
         int rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &k, &v);
         if (rc == 0) {
-            if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+            if (v.mv_size < 4 + sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
             *eid = vigil__rd32(v.mv_data);
             if (*eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT; /* eids are 0 ..< vh_entity_count */
+            /* The record came with the eid: cached now, the entity's first read by number costs no lookup. */
+            if ((rc = cache_entity(rd, *eid, (const uint8_t *)v.mv_data + 4, v.mv_size - 4, NULL))) return rc;
             if (set) {
                 uint64_t epoch[VIGIL__WAYS];
                 uint32_t used[VIGIL__WAYS];
@@ -378,7 +416,8 @@ static int entity_record(const uint8_t *rec, size_t size, uint32_t off, vigil_va
 }
 
 /* vigil__entity_get's slow path: a temporary entity, a record not cached yet, or one whose attributes or tags
- * are not checked yet. */
+ * are not checked yet. An entity known only by number (an ancestor, an attribute's value) is found through its
+ * uid key in `entities`, then its record in `uids`. */
 int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int want) {
     if (eid >= VIGIL_TEMP_ID_BASE) {
         memset(out, 0, sizeof *out);
@@ -390,43 +429,24 @@ int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int 
         return 0;
     }
     int rc;
-    /* ec_epoch starts at 0 and rd_epoch at 1 or more, so a zeroed entry never matches. A set holds an eid in
-     * one way at most (its way is refilled in place), which lets vigil__entity_get stop at the first match. */
     vigil__ecache_entry *set = vigil__ecache_set(rd, eid), *slot = NULL;
-    for (int w = 0; w < VIGIL__WAYS && !slot; w++) if (set[w].ec_eid == eid) slot = &set[w];
-    if (!slot || slot->ec_epoch != rd->rd_epoch) {
+    for (int w = 0; w < VIGIL__WAYS && !slot; w++)
+        if (set[w].ec_eid == eid && set[w].ec_epoch == rd->rd_epoch) slot = &set[w];
+    if (!slot) {
         unsigned int key = eid;
-        MDB_val k = { sizeof key, &key }, v;
-        rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &v);
+        MDB_val k = { sizeof key, &key }, uid, v;
+        rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_entities, &k, &uid);
         if (rc) {
             memset(out, 0, sizeof *out);
             out->en_type = VIGIL_NONE;
             return (rc = lookup_status(rc)) < 0 ? rc : 0;
         }
-        if (v.mv_size < sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;
-        vigil_entity_rec er;
-        memcpy(&er, v.mv_data, sizeof er);
-        if ((uint64_t)er.er_id_off + er.er_id_len > v.mv_size) return VIGIL_E_CORRUPT;               /* IDX-V003 */
-        if ((uint64_t)er.er_anc_off + 4 * (uint64_t)er.er_anc_count > v.mv_size) return VIGIL_E_CORRUPT;
-        if (!slot) {
-            uint64_t epoch[VIGIL__WAYS];
-            uint32_t used[VIGIL__WAYS];
-            for (int w = 0; w < VIGIL__WAYS; w++) { epoch[w] = set[w].ec_epoch; used[w] = set[w].ec_used; }
-            slot = &set[victim_way(rd, epoch, used)];
-        }
-        slot->ec_epoch = 0;                    /* valid again only once filled */
-        slot->ec_eid = eid;
-        slot->ec_checked = 0;
-        slot->ec_p = v.mv_data;
-        slot->ec_n = v.mv_size;
-        slot->ec_attrs_off = er.er_attrs_off;
-        slot->ec_tags_off = er.er_tags_off;
-        memset(&slot->ec_en, 0, sizeof slot->ec_en);
-        slot->ec_en.en_type = er.er_type;
-        slot->ec_en.en_flags = er.er_flags;
-        slot->ec_en.en_anc = slot->ec_p + er.er_anc_off;
-        slot->ec_en.en_anc_count = er.er_anc_count;
-        slot->ec_epoch = rd->rd_epoch;
+        if (uid.mv_size < 4 || uid.mv_size > 511) return VIGIL_E_CORRUPT;
+        /* Every eid's uid key is in `uids`, with that eid: anything else is a damaged index. */
+        if ((rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &uid, &v))) return rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT
+                                                                                                : lookup_status(rc);
+        if (v.mv_size < 4 || vigil__rd32(v.mv_data) != eid) return VIGIL_E_CORRUPT;
+        if ((rc = cache_entity(rd, eid, (const uint8_t *)v.mv_data + 4, v.mv_size - 4, &slot))) return rc;
     }
     if (want & ~slot->ec_checked & VIGIL__WANT_ATTRS) {
         if ((rc = entity_record(slot->ec_p, slot->ec_n, slot->ec_attrs_off, &slot->ec_en.en_attrs))) return rc;

@@ -197,7 +197,7 @@ int vigil__plan_get(vigil__reader *rd, const uint8_t *type, size_t tlen, const u
         MDB_val k = { ilen + 4, key }, v;
         rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &k, &v);
         if (rc == 0) {
-            if (v.mv_size != 4) return VIGIL_E_CORRUPT;
+            if (v.mv_size < 4 + sizeof(vigil_entity_rec)) return VIGIL_E_CORRUPT;   /* the eid, then the record */
             eid = vigil__rd32(v.mv_data);
             if (eid >= rd->rd_hdr.vh_entity_count) return VIGIL_E_CORRUPT;  /* IDX-V004 */
         } else if (rc != MDB_NOTFOUND) {

@@ -1,5 +1,5 @@
 /*
- * vigil_format.h — the on-disk layout of a Vigil index, format version 1. Mirrors docs/INDEX_FORMAT.md, which is
+ * vigil_format.h — the on-disk layout of a Vigil index, format version 2. Mirrors docs/INDEX_FORMAT.md, which is
  * the specification; any change to a layout here bumps VIGIL_FORMAT_VERSION and that document.
  *
  * All integers are little-endian. LMDB gives no alignment guarantee for values, so every multi-byte field is read
@@ -15,15 +15,15 @@
 #error "Vigil indexes are little-endian; this platform is not supported"
 #endif
 
-#define VIGIL_FORMAT_VERSION 1u
+#define VIGIL_FORMAT_VERSION 2u
 #define VIGIL_MAGIC "VIGILIX\x01"       /* 8 bytes; the last byte would differ on a misread */
 
 /* Named LMDB databases (IDX-D001). */
 #define VIGIL_DB_META      "meta"       /* "header" -> vigil_header */
 #define VIGIL_DB_NAMES     "names"      /* UTF-8 name -> u32 name id */
 #define VIGIL_DB_NAME_TEXT "name_text"  /* u32 name id (MDB_INTEGERKEY) -> UTF-8 name */
-#define VIGIL_DB_UIDS      "uids"       /* u32 type name id ++ id bytes -> u32 entity number (eid) */
-#define VIGIL_DB_ENTITIES  "entities"   /* u32 eid (MDB_INTEGERKEY) -> entity record */
+#define VIGIL_DB_UIDS      "uids"       /* u32 type name id ++ id bytes -> u32 entity number (eid) ++ entity record */
+#define VIGIL_DB_ENTITIES  "entities"   /* u32 eid (MDB_INTEGERKEY) -> its uids key */
 #define VIGIL_DB_POLICIES  "policies"   /* u32 policy number (MDB_INTEGERKEY) -> policy record */
 #define VIGIL_DB_BY_ACTION "by_action"  /* u32 action eid or VIGIL_ANY_ACTION (MDB_INTEGERKEY) -> u32[] policy numbers */
 #define VIGIL_DB_SESSIONS  "sessions"   /* session id bytes -> vigil_session_rec */
@@ -71,7 +71,7 @@ enum vigil_value_tag {
 };
 #define VIGIL_WILDCARD 0xFFFFFFFFu
 
-/* ---- entities: eid -> record (IDX-E001..E004) ---- */
+/* ---- entity records, in uids after the eid (IDX-E001..E004) ---- */
 #define VIGIL_ENT_PRESENT 0x1u  /* in the entity data (or a declared action); otherwise only referenced */
 #define VIGIL_ENT_ACTION  0x2u  /* an action entity */
 typedef struct vigil_entity_rec {

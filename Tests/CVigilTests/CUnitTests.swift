@@ -41,7 +41,7 @@ import Testing
     @Test func statusTextAndVersionsThroughTheModule() {
         #expect(String(cString: vigil_strerror(VIGIL_E_CORRUPT)).hasPrefix("VIGIL_E_CORRUPT:"))
         #expect(String(cString: vigil_strerror(12345)).hasPrefix("VIGIL_E_UNKNOWN"))
-        #expect(vigil_format_version() == 1)
+        #expect(vigil_format_version() == 2)
         #expect(String(cString: vigil_version()) == "0.1.0")
     }
 }

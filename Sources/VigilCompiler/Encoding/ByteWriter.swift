@@ -26,3 +26,6 @@ struct ByteWriter: Sendable {
         }
     }
 }
+
+/// The four little-endian bytes of `v`: a key or a whole value in the index.
+func littleEndianBytes(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }

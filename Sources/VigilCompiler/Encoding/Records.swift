@@ -147,7 +147,7 @@ struct SessionRecord {
 struct HeaderRecord {
     static let size = 64
     static let magic: [UInt8] = Array("VIGILIX".utf8) + [1]
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let endianMark: UInt32 = 0x0102_0304
 
     var generation: UInt64
@@ -171,7 +171,13 @@ struct HeaderRecord {
         return w.bytes
     }
 
-    /// The generation stored in a header value, or `nil` when the bytes are not a header this writer knows.
+    /// Whether a header value is one this writer writes: its magic and its format version.
+    static func isCurrent(_ bytes: [UInt8]) -> Bool {
+        bytes.count == size && Array(bytes[0..<8]) == magic && RecordReader.u32(bytes, 8) == version
+    }
+
+    /// The generation stored in a header value, or `nil` when the bytes are not a Vigil header. Every format
+    /// version keeps it in the same place, so a publish over an older index continues its count.
     static func generation(of bytes: [UInt8]) -> UInt64? {
         guard bytes.count == size, Array(bytes[0..<8]) == magic else { return nil }
         var g: UInt64 = 0

@@ -42,10 +42,8 @@ struct IndexInterner: Interning {
         guard failure == nil else { return nil }
         do {
             let typeBytes = Array(uid.type.description.utf8)
-            guard let t = try txn.get(dbs.names, typeBytes), let type = RecordReader.u32(t, 0),
-                  let v = try txn.get(dbs.uids, u32(type) + Array(uid.id.utf8))
-            else { return nil }
-            return RecordReader.u32(v, 0)
+            guard let t = try txn.get(dbs.names, typeBytes), let type = RecordReader.u32(t, 0) else { return nil }
+            return try dbs.eid(txn, key: Databases.uidKey(type: type, id: Array(uid.id.utf8)))
         } catch {
             failure = error
             return nil
@@ -60,7 +58,7 @@ struct IndexInterner: Interning {
             return id
         }
         let id = nameCount
-        try txn.put(dbs.names, key, u32(id), "names")
+        try txn.put(dbs.names, key, littleEndianBytes(id), "names")
         try txn.put(dbs.nameText, id, bytes, "name_text")
         nameCount += 1
         return id
@@ -69,20 +67,13 @@ struct IndexInterner: Interning {
     private mutating func lookUpOrAdd(_ uid: EntityUID) throws(IndexWriterError) -> UInt32 {
         let type = try lookUpOrAdd(name: uid.type.description)
         let id = Array(uid.id.utf8)
-        let key = u32(type) + id
-        if let v = try txn.get(dbs.uids, key) {
-            guard let eid = RecordReader.u32(v, 0) else { throw .corrupt(what: "entity number") }
-            return eid
-        }
+        if let eid = try dbs.eid(txn, key: Databases.uidKey(type: type, id: id)) { return eid }
         let eid = entityCount
-        try txn.put(dbs.uids, key, u32(eid), "uids")
         // Mentioned only, until an upsert makes it present (IDX-E001).
         let record = EntityRecord(type: type, flags: uid.isAction ? EntityRecord.action : 0, id: id, ancestors: [],
                                   attributes: nil, tags: nil)
-        try txn.put(dbs.entities, eid, record.bytes(), "entities")
+        try dbs.putEntity(txn, eid, record)
         entityCount += 1
         return eid
     }
-
-    private func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
 }

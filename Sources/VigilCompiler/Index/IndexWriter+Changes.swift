@@ -6,13 +6,14 @@ extension IndexWriter {
     /// generation: readers see all of them or none.
     /// - Parameter publishedMs: the commit time to record (Unix ms); the system clock when `nil`.
     /// - Returns: the generation written.
-    /// - Throws: `IndexWriterError`: `.notPublished` before the first publish, `.unknown` for an entity or session
-    ///   the index lacks, `.hierarchyChange` for a parent change that needs a full publish; nothing is changed then.
+    /// - Throws: `IndexWriterError`: `.notPublished` before the first publish (or over an index of an older format,
+    ///   which a full publish rewrites), `.unknown` for an entity or session the index lacks, `.hierarchyChange`
+    ///   for a parent change that needs a full publish; nothing is changed then.
     @discardableResult
     public func apply(_ changes: [IndexChange], publishedMs: Int64? = nil) throws(IndexWriterError) -> UInt64 {
         try write(publishedMs: publishedMs) { (txn, dbs) throws(IndexWriterError) in
             let meta = try txn.open("meta", integerKeys: false)
-            guard let header = try txn.get(meta, Array("header".utf8)),
+            guard let header = try txn.get(meta, Array("header".utf8)), HeaderRecord.isCurrent(header),
                   let generation = HeaderRecord.generation(of: header),
                   let entityCount = RecordReader.u32(header, 32), let policyCount = RecordReader.u32(header, 36),
                   let nameCount = RecordReader.u32(header, 40)
@@ -62,7 +63,7 @@ extension IndexWriter {
             }
             let record = EntityRecord(type: old.type, flags: old.flags | EntityRecord.present, id: old.id,
                                       ancestors: sorted, attributes: attributes, tags: tags)
-            try txn.put(dbs.entities, eid, record.bytes(), "entities")
+            try dbs.putEntity(txn, eid, record)
         case .deleteEntity(let uid):
             guard ix.existing(uid) != nil || ix.failure != nil else { return }
             let eid = ix.eid(uid)
@@ -72,7 +73,7 @@ extension IndexWriter {
             }
             let record = EntityRecord(type: old.type, flags: old.flags & ~EntityRecord.present, id: old.id,
                                       ancestors: [], attributes: nil, tags: nil)
-            try txn.put(dbs.entities, eid, record.bytes(), "entities")
+            try dbs.putEntity(txn, eid, record)
         case .setAttribute(let uid, let name, let value):
             guard ix.existing(uid) != nil || ix.failure != nil else { throw .unknown(what: "entity `\(uid)`") }
             let eid = ix.eid(uid)
@@ -88,7 +89,7 @@ extension IndexWriter {
             var w = ByteWriter()
             ValueEncoder.writeRecord(fields, into: &w)
             record.attributes = w.bytes
-            try txn.put(dbs.entities, eid, record.bytes(), "entities")
+            try dbs.putEntity(txn, eid, record)
         case .upsertSession(let s):
             let record = SessionRecord(eid: ix.eid(s.entity), flags: s.revoked ? SessionRecord.revoked : 0,
                                        expiresMs: s.expiresAtMs ?? Int64.max)
@@ -113,7 +114,7 @@ extension IndexWriter {
     /// The record of `eid`, which the interner made sure exists.
     private func entity(_ eid: UInt32, _ ix: IndexInterner) throws(IndexWriterError) -> EntityRecord {
         if let failure = ix.failure { throw failure }
-        guard let bytes = try ix.txn.get(ix.dbs.entities, eid), let record = RecordReader.entity(bytes) else {
+        guard let bytes = try ix.dbs.entityRecord(ix.txn, eid), let record = RecordReader.entity(bytes) else {
             throw .corrupt(what: "entity record")
         }
         return record
@@ -133,7 +134,7 @@ func descendants(of eid: UInt32, _ txn: WriteTransaction, _ dbs: Databases, firs
     throws(IndexWriterError) -> [UInt32]
 {
     var found: [UInt32] = []
-    try txn.forEach(dbs.entities) { key, value in
+    try dbs.forEachEntity(txn) { other, value in
         guard value.count >= EntityRecord.headerSize else { return true }
         let off = Int(value.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
         let count = Int(value.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
@@ -143,7 +144,7 @@ func descendants(of eid: UInt32, _ txn: WriteTransaction, _ dbs: Databases, firs
             let mid = (lo + hi) / 2
             let a = value.loadUnaligned(fromByteOffset: off + 4 * mid, as: UInt32.self)
             if a == eid {
-                found.append(key)
+                found.append(other)
                 break
             }
             if a < eid { lo = mid + 1 } else { hi = mid }

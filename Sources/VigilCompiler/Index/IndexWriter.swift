@@ -128,23 +128,23 @@ public final class IndexWriter: @unchecked Sendable {
         // which no UTF-8 text contains, so it cannot collide with a name.
         let byName = c.names.enumerated().map { ($0.offset, $0.element.isEmpty ? [0xFF] : $0.element) }
             .sorted { $0.1.lexicographicallyPrecedes($1.1) }
-        for (id, key) in byName { try txn.put(dbs.names, key, u32(UInt32(id)), "names", append: true) }
+        for (id, key) in byName { try txn.put(dbs.names, key, littleEndianBytes(UInt32(id)), "names", append: true) }
         for (id, name) in c.names.enumerated() { try txn.put(dbs.nameText, UInt32(id), name, "name_text") }
+        // An entity's record follows its eid under its uid key (one lookup per request entity); `entities` leads
+        // from an eid back to that key.
         let byUID = c.uidKeys.enumerated().sorted { $0.element.lexicographicallyPrecedes($1.element) }
-        for (eid, key) in byUID { try txn.put(dbs.uids, key, u32(UInt32(eid)), "uids", append: true) }
-        for (eid, record) in c.entities.enumerated() { try txn.put(dbs.entities, UInt32(eid), record, "entities") }
+        for (eid, key) in byUID {
+            try txn.put(dbs.uids, key, littleEndianBytes(UInt32(eid)) + c.entities[eid], "uids", append: true)
+        }
+        for (eid, key) in c.uidKeys.enumerated() { try txn.put(dbs.entities, UInt32(eid), key, "entities") }
         for (n, record) in c.policies.enumerated() { try txn.put(dbs.policies, UInt32(n), record, "policies") }
         for (action, list) in c.byAction {
-            try txn.put(dbs.byAction, action, list.flatMap(u32), "by_action")
+            try txn.put(dbs.byAction, action, list.flatMap(littleEndianBytes), "by_action")
         }
         for (action, descriptor) in c.contextTypes {
             try txn.put(dbs.contextTypes, action, descriptor, "ctx_types")
         }
         for (id, record) in c.sessions { try txn.put(dbs.sessions, id, record, "sessions", append: true) }
-    }
-
-    private func u32(_ v: UInt32) -> [UInt8] {
-        withUnsafeBytes(of: v.littleEndian) { Array($0) }
     }
 
     private static func nowMs() -> Int64 {

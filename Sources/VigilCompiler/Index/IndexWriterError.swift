@@ -43,7 +43,7 @@ public enum IndexWriterError: Error, Hashable, Sendable, CustomStringConvertible
         case .keySize(let db, let length):
             return "a key of \(length) bytes cannot be stored in `\(db)`: LMDB keys are 1 to 511 bytes"
         case .notPublished(let path):
-            return "index `\(path)` has no published generation; publish a policy set before changing it"
+            return "index `\(path)` has no published generation of this writer's format; publish a policy set first"
         case .unknown(let what):
             return "\(what) is not in the index"
         case .hierarchyChange(let entity):

@@ -73,8 +73,10 @@ struct WriteTransaction {
         return true
     }
 
-    /// Calls `body` with every (integer key, value) of a database in key order, until it returns `false`.
-    func forEach(_ dbi: MDB_dbi, _ body: (UInt32, UnsafeRawBufferPointer) -> Bool) throws(IndexWriterError) {
+    /// Calls `body` with every (key, value) of a database in key order, until it returns `false`.
+    func forEachEntry(_ dbi: MDB_dbi, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool)
+        throws(IndexWriterError)
+    {
         var cursor: OpaquePointer?
         var rc = mdb_cursor_open(txn, dbi, &cursor)
         guard rc == MDB_SUCCESS, let cursor else { throw .lmdb(operation: "mdb_cursor_open", code: rc) }
@@ -82,14 +84,24 @@ struct WriteTransaction {
         var k = MDB_val(), v = MDB_val()
         rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
         while rc == MDB_SUCCESS {
-            guard k.mv_size == 4, let kp = k.mv_data else {
-                throw .lmdb(operation: "mdb_cursor_get", code: MDB_CORRUPTED)
-            }
-            let key = kp.loadUnaligned(as: UInt32.self)
+            let key = UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size)
             if !body(key, UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) { return }
             rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
         }
         guard rc == MDB_NOTFOUND else { throw .lmdb(operation: "mdb_cursor_get", code: rc) }
+    }
+
+    /// Calls `body` with every (integer key, value) of a database in key order, until it returns `false`.
+    func forEach(_ dbi: MDB_dbi, _ body: (UInt32, UnsafeRawBufferPointer) -> Bool) throws(IndexWriterError) {
+        var malformed = false
+        try forEachEntry(dbi) { key, value in
+            guard key.count == 4 else {
+                malformed = true
+                return false
+            }
+            return body(key.loadUnaligned(as: UInt32.self), value)
+        }
+        if malformed { throw .lmdb(operation: "mdb_cursor_get", code: MDB_CORRUPTED) }
     }
 
     /// Stores `value` under byte key `key`; `append` when keys arrive in ascending order (faster, and LMDB

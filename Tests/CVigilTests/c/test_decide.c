@@ -339,7 +339,8 @@ static void fail_modes(void) {
             h.vh_version = VIGIL_FORMAT_VERSION;
             h.vh_endian = 0x01020304u;
             if (c == 2 || c == 4) h.vh_magic[7] = 2;
-            if (c == 3 || c == 4) h.vh_version = 2;
+            if (c == 3) h.vh_version = VIGIL_FORMAT_VERSION - 1;    /* an index written before the last change */
+            if (c == 4) h.vh_version = VIGIL_FORMAT_VERSION + 1;
             if (c == 6) h.vh_endian = 0x04030201u;
             tix_put_raw(&t, t.meta, "header", 6, &h, c == 5 ? 60 : sizeof h);
         }

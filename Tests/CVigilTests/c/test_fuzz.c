@@ -70,7 +70,8 @@ static void fuzz_contexts(vigil_index *ix) {
     CHECK_EQ(bad, 0);
 }
 
-/* Flips bytes of one record (a policy, an entity, a by_action list, a session) and decides a few requests. */
+/* Flips bytes of one record (a policy, an entity record or its uid key, a by_action list, a session, a context type)
+ * and decides a few requests. */
 static void fuzz_records(void) {
     tix t;
     build_scenario(&t);
@@ -79,14 +80,14 @@ static void fuzz_records(void) {
     mdb_env_set_maxdbs(env, 16);
     mdb_env_set_mapsize(env, 64u << 20);
     if (mdb_env_open(env, t.dir, 0, 0644)) { CHECK(0); return; }
-    static const char *const dbnames[] = { VIGIL_DB_POLICIES, VIGIL_DB_ENTITIES, VIGIL_DB_BY_ACTION, VIGIL_DB_SESSIONS,
-                                           VIGIL_DB_CTX_TYPES };
+    static const char *const dbnames[] = { VIGIL_DB_POLICIES, VIGIL_DB_UIDS, VIGIL_DB_ENTITIES, VIGIL_DB_BY_ACTION,
+                                           VIGIL_DB_SESSIONS, VIGIL_DB_CTX_TYPES };
     int bad = 0, corrupt = 0, decided = 0;
     for (int iter = 0; iter < 500 * scale(); iter++) {
         MDB_txn *txn;
         MDB_dbi dbi;
         mdb_txn_begin(env, NULL, 0, &txn);
-        mdb_dbi_open(txn, dbnames[iter % 5], 0, &dbi);
+        mdb_dbi_open(txn, dbnames[iter % 6], 0, &dbi);
         /* Pick a record: the n-th key of the database. */
         MDB_cursor *cur;
         mdb_cursor_open(txn, dbi, &cur);

@@ -127,18 +127,13 @@ uint32_t tix_entity(tix *t, const char *type, const char *id, uint32_t flags, co
                     const vb *attrs, const vb *tags) {
     uint32_t eid = t->nents++;
     tix_entity_put(t, eid, type, id, flags, anc, nanc, attrs, tags);
-    uint32_t tid = tix_name(t, type);
-    size_t idlen = strlen(id);
-    uint8_t key[512];
-    memcpy(key, &tid, 4);
-    memcpy(key + 4, id, idlen);
-    tix_put_raw(t, t->uids, key, 4 + idlen, &eid, 4);
     return eid;
 }
 
 void tix_entity_put(tix *t, uint32_t eid, const char *type, const char *id, uint32_t flags, const uint32_t *anc,
                     uint32_t nanc, const vb *attrs, const vb *tags) {
-    uint8_t rec[8192];
+    /* As the index stores it: the eid, then the record, under the uid key; and the key under the eid. */
+    uint8_t val[4 + 8192], *rec = val + 4;
     vigil_entity_rec er = { 0 };
     uint32_t n = sizeof er;
     er.er_type = tix_name(t, type);
@@ -151,8 +146,14 @@ void tix_entity_put(tix *t, uint32_t eid, const char *type, const char *id, uint
     if (attrs) { er.er_attrs_off = n; memcpy(rec + n, attrs->b, attrs->n); n += (uint32_t)attrs->n; }
     if (tags) { er.er_tags_off = n; memcpy(rec + n, tags->b, tags->n); n += (uint32_t)tags->n; }
     memcpy(rec, &er, sizeof er);
+    memcpy(val, &eid, 4);
+    uint8_t key[512];
+    size_t idlen = er.er_id_len;
+    memcpy(key, &er.er_type, 4);
+    memcpy(key + 4, id, idlen);
+    tix_put_raw(t, t->uids, key, 4 + idlen, val, 4 + (size_t)n);
     unsigned int k = eid;
-    tix_put_raw(t, t->entities, &k, sizeof k, rec, n);
+    tix_put_raw(t, t->entities, &k, sizeof k, key, 4 + idlen);
 }
 
 uint32_t tix_policy(tix *t, const tpolicy *p) {
