@@ -10,6 +10,9 @@
 # trail goes where mktemp puts the work directory, so `TMPDIR=/dev/shm` measures the drain without the disk.
 # The rings live in /dev/shm, as docs/deployment.md recommends (a memory-backed volume): on a disk they would be
 # written back while the drain writes the trail.
+# For an A/B comparison, `VIGILD=path/to/vigild` runs that binary (built from another commit) instead of this
+# tree's, and `BENCH_BIN=DIR` takes vigil and libVigilC.so (and vigild, without VIGILD) from DIR, built already,
+# instead of building them in .build-bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-4}
@@ -17,8 +20,13 @@ slots=${2:-262144}
 out=${3:-}
 config=(-c release --scratch-path .build-bench)
 
-for product in vigild vigil VigilC; do swift build "${config[@]}" --product "$product" 2>&1 | tail -n 1; done
-bin=$(swift build "${config[@]}" --show-bin-path)
+if [ -n "${BENCH_BIN:-}" ]; then
+    bin=$BENCH_BIN
+else
+    for product in vigild vigil VigilC; do swift build "${config[@]}" --product "$product" 2>&1 | tail -n 1; done
+    bin=$(swift build "${config[@]}" --show-bin-path)
+fi
+vigild=${VIGILD:-$bin/vigild}
 
 work=$(mktemp -d)
 shm=$(mktemp -d /dev/shm/vigil-bench-drain.XXXXXX)
@@ -32,7 +40,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 mkdir -p "$shm/rings" "$shm/staging"
 echo "{\"data\": \"$work/data\", \"policies\": \"$ex/policies\", \"rings\": \"$shm/rings\"}" > "$work/vigild.json"
 start_vigild() {
-    "$bin/vigild" --config "$work/vigild.json" --data "$work/data" --policies "$ex/policies" --schema "$ex/schema.cedarschema" \
+    "$vigild" --config "$work/vigild.json" --data "$work/data" --policies "$ex/policies" --schema "$ex/schema.cedarschema" \
         --entities "$ex/entities.json" --links "$ex/links.json" --listen "127.0.0.1:$port" >> "$work/vigild.log" 2>&1 &
     vigild_pid=$!
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return; sleep 0.05; done
@@ -96,7 +104,7 @@ echo "a line: $example"
 if [ -n "$out" ]; then
     { echo "# vigild drain ($(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), load $(cut -d' ' -f1 /proc/loadavg))"
       echo
-      echo "\`bash scripts/bench-drain.sh $hosts $slots\`: $hosts hosts, rings of $slots records, vigild release, fsync per drain pass;"
+      echo "\`bash scripts/bench-drain.sh $hosts $slots\`${VIGILD:+ with VIGILD=$VIGILD}: $hosts hosts, rings of $slots records, vigild release, fsync per drain pass;"
       echo "the trail on $(df -T "$work" | awk 'NR == 2 { print $2 " (" $7 ")" }')."
       echo
       echo "$summary"

@@ -58,6 +58,13 @@ public final class AuditTrail: Sendable {
         var lineEnds: [Int] = []
         /// Lines were written since the last commit's sync and `audit.head`.
         var unsynced = false
+        /// With `.everyCommit`, files rotated past since the last checkpoint, oldest first, still open: the next
+        /// checkpoint syncs them (with the directory, `directoryUnsynced`) before its own file. Syncing a file at
+        /// rotation, and the directory after creating the next, stalled the drain on the disk for tens of
+        /// milliseconds per rotation; the checkpoint's sync runs on the sync queue while the drain goes on.
+        var rotated: [RotatedFile] = []
+        /// A trail file was created since the last checkpoint: its directory entry is not durable yet.
+        var directoryUnsynced = false
 
         init(lock: Int32, fileNumber: Int, fd: Int32, fileBytes: Int, seq: UInt64, lastHash: [UInt8]) {
             (self.lock, self.fileNumber, self.fd, self.fileBytes, self.seq, self.lastHash) =
@@ -66,9 +73,20 @@ public final class AuditTrail: Sendable {
 
         deinit {
             close(fd)
+            for file in rotated { close(file.fd) }
             close(lock)
         }
     }
+
+    /// A trail file the trail rotated past, open until it is synced.
+    struct RotatedFile: Sendable {
+        let fd: Int32
+        let fileNumber: Int
+    }
+
+    /// The most rotated files left open for the next checkpoint: past this (a small `maxFileBytes`), rotating
+    /// syncs and closes them at once rather than hold a descriptor per file.
+    static let maxRotatedUnsynced = 16
 
     /// Opens the trail in `directory` (created when missing), continuing its chain.
     /// - Parameters:
@@ -100,7 +118,7 @@ public final class AuditTrail: Sendable {
         do {
             let numbers = try Self.fileNumbers(directory)
             guard let last = numbers.last else {
-                fd = try Self.create(directory, 1, sync: sync)
+                fd = try Self.create(directory, 1, syncDirectory: sync == .everyCommit)
                 state = Mutex(State(lock: lock, fileNumber: 1, fd: fd, fileBytes: 0, seq: 0,
                                     lastHash: Array(AuditChain.genesis.utf8)))
                 return
@@ -251,8 +269,15 @@ public final class AuditTrail: Sendable {
         let fileNumber: Int
         let seq: UInt64
         let hash: [UInt8]
+        /// Files rotated past since the checkpoint before, oldest first: synced before `fd`.
+        var earlier: [RotatedFile]
+        /// A file was created since the checkpoint before: the directory is synced too.
+        var syncDirectory: Bool
 
-        deinit { close(fd) }
+        deinit {
+            close(fd)
+            for file in earlier { close(file.fd) }
+        }
     }
 
     /// The first half of `commit`: writes every line appended since the last commit to the files, and returns
@@ -266,27 +291,52 @@ public final class AuditTrail: Sendable {
             let fd = dup(state.fd)
             guard fd >= 0 else { throw AuditTrailError.posix("dup", directory + "/" + AuditFiles.name(state.fileNumber)) }
             state.unsynced = false
-            return Checkpoint(fd: fd, fileNumber: state.fileNumber, seq: state.seq, hash: state.lastHash)
+            let checkpoint = Checkpoint(fd: fd, fileNumber: state.fileNumber, seq: state.seq, hash: state.lastHash,
+                                        earlier: state.rotated, syncDirectory: state.directoryUnsynced)
+            (state.rotated, state.directoryUnsynced) = ([], false)
+            return checkpoint
         }
     }
 
-    /// The second half of `commit`: syncs the checkpoint's file (per the policy; earlier files were synced when
-    /// the trail rotated past them) and records its last line in `audit.head`. Checkpoints must be synced in the
-    /// order they were flushed, one at a time.
-    /// - Throws: `AuditTrailError` when the sync or `audit.head` fails: the lines are in the file but may not be
+    /// The second half of `commit`: syncs (per the policy) the files the trail rotated past since the last
+    /// checkpoint, the directory if a file was created, and the checkpoint's file, then records its last line in
+    /// `audit.head`. Checkpoints must be synced in the order they were flushed, one at a time.
+    /// - Throws: `AuditTrailError` when a sync or `audit.head` fails: the lines are in the files but may not be
     ///   durable; the next checkpoint's sync covers them again.
     func sync(_ checkpoint: consuming Checkpoint) throws {
         do {
-            if sync == .everyCommit && fsync(checkpoint.fd) != 0 {
-                throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(checkpoint.fileNumber))
+            if sync == .everyCommit {
+                for file in checkpoint.earlier { try syncFile(file.fd, file.fileNumber) }
+                if checkpoint.syncDirectory { Self.syncDirectory(directory) }
+                try syncFile(checkpoint.fd, checkpoint.fileNumber)
             }
-            if sync == .everyCommit { Self.release(checkpoint.fd, upTo: nil) }
             try writeHead(seq: checkpoint.seq, hash: checkpoint.hash, fileNumber: checkpoint.fileNumber)
         } catch {
-            // The next flush makes a checkpoint even with no new line, so that a later commit retries.
-            state.withLock { $0.unsynced = true }
+            // The next flush makes a checkpoint even with no new line, so that a later commit retries, the
+            // rotated files and the directory included.
+            let (earlier, directoryUnsynced) = (checkpoint.earlier, checkpoint.syncDirectory)
+            checkpoint.earlier = []
+            state.withLock { state in
+                state.unsynced = true
+                state.rotated = earlier + state.rotated
+                state.directoryUnsynced = state.directoryUnsynced || directoryUnsynced
+            }
             throw error
         }
+    }
+
+    /// `fsync`s trail file `fileNumber` open as `fd`, then drops its pages from the cache.
+    private func syncFile(_ fd: Int32, _ fileNumber: Int) throws {
+        guard fsync(fd) == 0 else { throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(fileNumber)) }
+        Self.release(fd, upTo: nil)
+    }
+
+    /// Makes the directory's entries (a new trail file) durable; best effort, as a directory may not be openable.
+    private static func syncDirectory(_ directory: String) {
+        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return }
+        _ = fsync(dir)
+        close(dir)
     }
 
     /// Writes the lines in `pending` to the files, rotating by size; lines not written (an error) stay pending.
@@ -331,13 +381,22 @@ public final class AuditTrail: Sendable {
         state.fileBytes += to - from
     }
 
+    /// Moves on to the next file. With `.everyCommit` the file left behind, and the directory, are synced by the
+    /// next checkpoint (`sync`), or here once `maxRotatedUnsynced` files wait.
     private func rotate(_ state: inout State) throws {
-        if sync == .everyCommit && fsync(state.fd) != 0 {
-            throw AuditTrailError.posix("fsync", directory + "/" + AuditFiles.name(state.fileNumber))
+        if sync == .everyCommit && state.rotated.count >= Self.maxRotatedUnsynced {
+            for file in state.rotated { try syncFile(file.fd, file.fileNumber) }
+            Self.syncDirectory(directory)
+            for file in state.rotated { close(file.fd) }
+            (state.rotated, state.directoryUnsynced) = ([], false)
         }
-        if sync == .everyCommit { Self.release(state.fd, upTo: nil) }
-        let fd = try Self.create(directory, state.fileNumber + 1, sync: sync)
-        close(state.fd)
+        let fd = try Self.create(directory, state.fileNumber + 1, syncDirectory: false)
+        if sync == .everyCommit {
+            state.rotated.append(RotatedFile(fd: state.fd, fileNumber: state.fileNumber))
+            state.directoryUnsynced = true
+        } else {
+            close(state.fd)
+        }
         state.fd = fd
         state.fileNumber += 1
         state.fileBytes = 0
@@ -375,19 +434,13 @@ public final class AuditTrail: Sendable {
         }
     }
 
-    /// Creates trail file `number` (never reusing one) and, per the policy, syncs the directory entry.
-    private static func create(_ directory: String, _ number: Int, sync: SyncPolicy) throws -> Int32 {
+    /// Creates trail file `number` (never reusing one) and, with `syncDirectory`, syncs the directory entry.
+    private static func create(_ directory: String, _ number: Int, syncDirectory: Bool) throws -> Int32 {
         let path = directory + "/" + AuditFiles.name(number)
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw AuditTrailError.posix("create", path) }
         _ = fchmod(fd, 0o640)
-        if sync == .everyCommit {
-            let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dir >= 0 {
-                _ = fsync(dir)
-                close(dir)
-            }
-        }
+        if syncDirectory { Self.syncDirectory(directory) }
         return fd
     }
 

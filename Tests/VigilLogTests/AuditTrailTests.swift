@@ -149,6 +149,41 @@ func write(_ lines: [String], to path: String) throws {
         #expect(failure.file.hasSuffix("audit-000003.jsonl") && failure.line == 1)
     }
 
+    /// With `.everyCommit`, files the trail rotates past are synced by the next checkpoint (on the drain's sync
+    /// queue), not at rotation; past `maxRotatedUnsynced` of them, at rotation. A checkpoint whose sync fails
+    /// hands its rotated files back, and the next commit syncs them and moves `audit.head` past them.
+    @Test func rotatedFilesAreSyncedByTheNextCheckpoint() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trail = try AuditTrail(directory: dir, maxFileBytes: 4096, sync: .everyCommit)
+        for i in 1...30 { trail.append(sampleRecord(i)) }
+        guard let first = try trail.flush() else { Issue.record("nothing to sync"); return }
+        let (firstFile, firstEarlier, firstDirectory) = (first.fileNumber, first.earlier.map(\.fileNumber),
+                                                         first.syncDirectory)
+        #expect(firstFile > 2 && firstEarlier == Array(1..<firstFile) && firstDirectory)
+        // audit.head is replaced through audit.head.tmp: a directory there makes that fail, even for root.
+        let blocker = dir + "/audit.head.tmp"
+        try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+        do {
+            try trail.sync(first)
+            Issue.record("synced through a blocked audit.head")
+        } catch {}
+        try FileManager.default.removeItem(atPath: blocker)
+        // More rotations than are left open: the oldest are synced at rotation, the rest by the checkpoint.
+        for i in 31...400 { trail.append(sampleRecord(i)) }
+        guard let second = try trail.flush() else { Issue.record("nothing to sync"); return }
+        let (secondFile, secondEarlier) = (second.fileNumber, second.earlier.map(\.fileNumber))
+        #expect(secondFile > AuditTrail.maxRotatedUnsynced + firstFile)
+        #expect(!secondEarlier.isEmpty && secondEarlier.count <= AuditTrail.maxRotatedUnsynced)
+        #expect(secondEarlier == Array((secondFile - secondEarlier.count)..<secondFile))
+        try trail.sync(second)
+        #expect(try AuditFiles.readHead(dir)?.seq == 400)
+        let files = try AuditTrail.fileNumbers(dir)
+        #expect(files.count == secondFile)
+        #expect(try AuditVerifier.verify(directory: dir) == .intact(records: 400, files: files.count,
+                                                                     lastHash: trail.lastHash))
+    }
+
     @Test func reopeningContinuesTheChain() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
