@@ -1,8 +1,10 @@
 /*
- * bench-lmdb-floor.c — the floor for a decision: the raw LMDB reads any index-based decision needs, timed the way
- * bench-decide.c times vigil_decide (used by scripts/bench-ratios.py). Per request: renew the read transaction,
+ * bench-lmdb-floor.c — issue 3's floor for a decision: four raw LMDB reads of the keys a decision reads, timed the
+ * way bench-decide.c times vigil_decide (used by scripts/bench-ratios.py). Per request: renew the read transaction,
  * look up the principal's and the resource's uid in `uids` (key: u32 type name id, then the id bytes), read both
- * entity records from `entities`, touch their first bytes, reset the transaction — 4 gets.
+ * eids' entries in `entities`, touch their first bytes, reset the transaction — 4 gets. Format 1 needed all four
+ * to reach the two records; format 2 keeps each record beside its eid in `uids`, so the evaluator needs the first
+ * two, and the last two stay only to keep the floor the issue defined.
  *   gcc -O2 bench-lmdb-floor.c -llmdb -o bench-lmdb-floor
  *   ./bench-lmdb-floor INDEX_DIR REQUESTS.tsv [PASSES]
  */

@@ -5,8 +5,8 @@
          then cedarpy.is_authorized per request, timed per request with perf_counter_ns (Python call included);
   vigil  libvigil from a C program (scripts/bench-decide.c, gcc -O2 against the installed header and library),
          each vigil_decide timed with clock_gettime;
-  floor  raw LMDB from C (scripts/bench-lmdb-floor.c): the 4 gets any index-based decision needs (principal uid,
-         resource uid, both entity records), timed the same way.
+  floor  raw LMDB from C (scripts/bench-lmdb-floor.c): issue 3's 4 gets (principal uid, resource uid, both eids in
+         `entities`), timed the same way; index format 2 needs only the first two.
 
 Also checks that cedarpy validates the policies against the schema and that every vigil decision equals
 Cedar's (STEP_UP counts as deny for Cedar). Usage, from the repository root:
@@ -176,7 +176,8 @@ def report(rows, cli_compile_s, cedar_load_s, args):
         "schema, for the action groups; load "
         f"{cedar_load_s:.1f} s), timed per request in Python (the call's own overhead included). vigil: "
         "`vigil_decide` from C (gcc -O2, installed libvigil), each call timed with `clock_gettime`, 3 passes after a "
-        "warm-up pass. floor: 4 raw `mdb_get` (principal uid, resource uid, both entity records) with the read "
+        "warm-up pass. floor: 4 raw `mdb_get` (principal uid, resource uid, both eids in `entities`: issue 3's floor; "
+        "index format 2 reads each record with its uid, so its evaluator needs only the first two) with the read "
         "transaction renewed and reset per request, timed the same way. The clock pair's own cost is listed.",
         f"- `vigil compile` of the same files (CLI, parse + validate + compile + publish): {cli_compile_s:.2f} s.",
         "",
