@@ -443,8 +443,8 @@ int vigil__entity_load(vigil__reader *rd, uint32_t eid, vigil__entity *out, int 
         }
         if (uid.mv_size < 4 || uid.mv_size > 511) return VIGIL_E_CORRUPT;
         /* Every eid's uid key is in `uids`, with that eid: anything else is a damaged index. */
-        if ((rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &uid, &v))) return rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT
-                                                                                                : lookup_status(rc);
+        rc = mdb_get(rd->rd_txn, rd->rd_ix->ix_uids, &uid, &v);
+        if (rc) return rc == MDB_NOTFOUND ? VIGIL_E_CORRUPT : lookup_status(rc);
         if (v.mv_size < 4 || vigil__rd32(v.mv_data) != eid) return VIGIL_E_CORRUPT;
         if ((rc = cache_entity(rd, eid, (const uint8_t *)v.mv_data + 4, v.mv_size - 4, &slot))) return rc;
     }

@@ -186,10 +186,8 @@ static inline __attribute__((always_inline)) int plain_string(parser *ps, const 
     return 1;
 }
 
-/* A string's decoded bytes (not an encoded value): the input's own when plain, else decoded into the arena,
- * which the caller rolls back. */
-static int string_bytes(parser *ps, const uint8_t **bytes, uint32_t *len) {
-    if (plain_string(ps, bytes, len)) return VIGIL_OK;
+/* string_bytes for a string with escapes or non-ASCII: decoded into the arena, which the caller rolls back. */
+static int decoded_string(parser *ps, const uint8_t **bytes, uint32_t *len) {
     size_t start = ps->pos;
     uint32_t l;
     int rc = read_string(ps, NULL, &l);
@@ -201,6 +199,12 @@ static int string_bytes(parser *ps, const uint8_t **bytes, uint32_t *len) {
     *bytes = buf;
     *len = l;
     return VIGIL_OK;
+}
+
+/* A string's decoded bytes (not an encoded value): the input's own when plain (inline: the usual case, a member
+ * key), else decoded_string's. */
+static inline __attribute__((always_inline)) int string_bytes(parser *ps, const uint8_t **bytes, uint32_t *len) {
+    return plain_string(ps, bytes, len) ? VIGIL_OK : decoded_string(ps, bytes, len);
 }
 
 static int bytes_eq(const uint8_t *b, uint32_t n, const char *s) { return strlen(s) == n && memcmp(b, s, n) == 0; }
@@ -654,7 +658,7 @@ static int build_object(parser *ps, int depth, const uint8_t *ty, vigil_val *out
         const uint8_t *key, *field = NULL;
         uint32_t klen, id;
         skip_ws(ps);
-        if (!plain_string(ps, &key, &klen) && (rc = string_bytes(ps, &key, &klen))) return rc;
+        if ((rc = string_bytes(ps, &key, &klen))) return rc;
         int kind = count == 0 && escapes ? escape_kind(key, klen) : ESC_NONE;
         if (kind == ESC_NONE && (rc = member_key(ps, depth, count, ty, key, klen, &id, &field))) return rc;
         ps->rd->rd_top = mark;
